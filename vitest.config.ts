@@ -1,12 +1,20 @@
 import { defineConfig } from "vitest/config";
 
-// Node-side tests: the pure core (raft, store), the HTTP layer over an in-process store,
-// the simulator and the differential suite against a real etcd.
+// Node-side tests. The Workers integration tests (workerd) run with vitest.workers.config.ts.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/workers/**", "node_modules/**"],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/workers/**", "test/diff/**", "test/e2e/**", "node_modules/**"] },
+      },
+      { extends: true, test: { name: "diff", include: ["test/diff/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], globalSetup: ["test/e2e/global-setup.ts"], fileParallelism: false },
+      },
+    ],
   },
 });

@@ -1,0 +1,99 @@
+/**
+ * `npm run bench`: writes/s, reads/s and p50/p99 latency at 1, 16 and 64 concurrent clients
+ * against a local 3-member cluster, and the same load against a baseline Worker → one DO →
+ * one SQLite write, measured in the same run. Prints numbers and the cluster/baseline ratio.
+ * Not a test: nothing here asserts.
+ *
+ *   npm run bench [-- --seconds 5 --clients 1,16,64]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalCluster, type LocalCluster } from "./lib/local-cluster.js";
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const seconds = Number(arg("seconds", "5"));
+const clientCounts = arg("clients", "1,16,64").split(",").map(Number);
+const valueBytes = 256;
+const keysMax = 1_000;
+
+interface Result {
+  ops: number;
+  errors: number;
+  opsPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+async function load(clients: number, op: (i: number) => Promise<Response>): Promise<Result> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          const res = await op(i++);
+          await res.arrayBuffer();
+          if (res.status >= 300) errors++;
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { ops: latencies.length, errors, opsPerSec: latencies.length / elapsed, p50: q(0.5), p99: q(0.99) };
+}
+
+const value = "x".repeat(valueBytes);
+const put = (base: string) => (i: number) =>
+  fetch(`${base}/v2/keys/bench/k${i % keysMax}`, {
+    method: "PUT",
+    body: `value=${value}`,
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
+const get = (base: string) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}`);
+const qget = (base: string) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}?quorum=true`);
+
+const fmt = (r: Result) =>
+  `${r.opsPerSec.toFixed(0).padStart(7)} ops/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.ops} ops, ${r.errors} errors)`;
+
+const dir = mkdtempSync(join(tmpdir(), "etcd-bench-"));
+let cluster: LocalCluster | null = null;
+let baseline: LocalCluster | null = null;
+try {
+  cluster = await startLocalCluster({ persistTo: join(dir, "cluster") });
+  baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline" });
+  await load(4, put(cluster.url)); // warm up: elect, create keys
+  await load(4, put(baseline.url));
+  console.log(`bench: ${seconds} s per run, ${valueBytes} B values, local wrangler dev (workerd), ${new Date().toISOString()}`);
+  for (const clients of clientCounts) {
+    const cw = await load(clients, put(cluster.url));
+    const bw = await load(clients, put(baseline.url));
+    const cr = await load(clients, get(cluster.url));
+    const cq = await load(clients, qget(cluster.url));
+    const br = await load(clients, get(baseline.url));
+    console.log(`\n${clients} client(s)`);
+    console.log(`  cluster  writes        ${fmt(cw)}`);
+    console.log(`  baseline writes        ${fmt(bw)}`);
+    console.log(`  ratio    writes        ${(cw.opsPerSec / bw.opsPerSec).toFixed(2)}x baseline`);
+    console.log(`  cluster  reads         ${fmt(cr)}`);
+    console.log(`  cluster  quorum reads  ${fmt(cq)}`);
+    console.log(`  baseline reads         ${fmt(br)}`);
+  }
+} finally {
+  await cluster?.stop();
+  await baseline?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,83 @@
+/**
+ * The Worker's side of a watch: one WebSocket to a member (see member/watch-hub.ts), turned
+ * into the WatchStart the HTTP layer streams to the client. The Worker holds the long poll,
+ * so no member stays awake for it.
+ *
+ * @module
+ */
+import type { WatchRequest, WatchStart } from "../http/handler.js";
+import type { Member } from "../member/member-do.js";
+import type { MemberAddress } from "../member/rpc-types.js";
+import type { V2Error, V2Event } from "../store/types.js";
+
+/** Events buffered for a slow client before the watch is dropped (etcd drops at 100). */
+export const watchQueueEventsMax = 100;
+
+type Frame =
+  | { type: "start"; etcdIndex: number; raftIndex: number; raftTerm: number }
+  | { type: "error"; error: V2Error }
+  | { type: "event"; event: V2Event };
+
+export async function openWatch(stub: DurableObjectStub<Member>, member: MemberAddress, req: WatchRequest): Promise<WatchStart> {
+  const params = new URLSearchParams({
+    token: member.token,
+    name: member.name,
+    path: req.path,
+    recursive: String(req.recursive),
+    stream: String(req.stream),
+    since: String(req.sinceIndex),
+  });
+  const resp = await stub.fetch(`https://member/watch?${params}`, { headers: { Upgrade: "websocket" } });
+  const ws = resp.webSocket;
+  if (!ws) throw new Error(`watch: member answered ${resp.status} without a WebSocket`);
+  ws.accept();
+
+  const queue: V2Event[] = [];
+  let closed = false;
+  let wake: (() => void) | null = null;
+  let started: ((f: Frame) => void) | null = null;
+  const first = new Promise<Frame>((resolve) => (started = resolve));
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  ws.addEventListener("message", (e) => {
+    const frame = JSON.parse(String(e.data)) as Frame;
+    if (frame.type !== "event") return started?.(frame);
+    if (queue.length >= watchQueueEventsMax) {
+      closed = true;
+      ws.close(1000, "client too slow");
+    } else queue.push(frame.event);
+    poke();
+  });
+  const end = () => {
+    closed = true;
+    started?.({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause: "watch closed", index: 0 } });
+    poke();
+  };
+  ws.addEventListener("close", end);
+  ws.addEventListener("error", end);
+
+  const head = await first;
+  if (head.type === "error") return { ok: false, error: head.error };
+  if (head.type !== "start") throw new Error("watch: unexpected first frame");
+  const cancel = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      ws.close(1000, "cancelled");
+    } catch {
+      // already closed
+    }
+    poke();
+  };
+  async function* events(): AsyncGenerator<V2Event> {
+    for (;;) {
+      while (queue.length > 0) yield queue.shift()!;
+      if (closed) return;
+      await new Promise<void>((r) => (wake = r));
+    }
+  }
+  return { ok: true, etcdIndex: head.etcdIndex, raftIndex: head.raftIndex, raftTerm: head.raftTerm, events: events(), cancel };
+}

@@ -1,0 +1,46 @@
+/**
+ * First start of a member. A member of a new cluster writes what etcd's raft Bootstrap writes:
+ * one ConfChange(addNode) entry per initial member at term 1, committed, with the voters known.
+ * Applying those entries records the members in the store (/0/members), so every member, and
+ * any member that joins later and replays the log, builds the same state.
+ *
+ * @module
+ */
+import type { ClusterConfig } from "../cluster/config.js";
+import { encodeConfChange } from "../raft/raw-node.js";
+import { compareIds } from "../cluster/ids.js";
+import type { Entry } from "../raft/types.js";
+import { encodeMemberContext } from "./proposal.js";
+import type { MemberAddress } from "./rpc-types.js";
+import { Meta, type Sql } from "./sql.js";
+import { SqlRaftStorage } from "./sql-raft-storage.js";
+import { schemaVersion } from "./schema.js";
+
+export function bootstrapMember(sql: Sql, config: ClusterConfig, self: MemberAddress): void {
+  const meta = new Meta(sql);
+  if (meta.str("name")) return;
+  if (self.token !== config.token) throw new Error(`unknown cluster token ${self.token}`);
+  const me = config.members.find((m) => m.name === self.name);
+  if (!me) throw new Error(`${self.name} is not a member of the initial cluster`);
+  meta.set("schema_version", schemaVersion);
+  meta.set("name", me.name);
+  meta.set("token", config.token);
+  meta.set("id", me.id);
+  meta.set("cluster_id", config.clusterId);
+  if (config.state === "existing") return; // joins an existing cluster: the leader sends the log
+  const storage = new SqlRaftStorage(sql, () => 0);
+  const members = [...config.members].sort((a, b) => compareIds(a.id, b.id));
+  const entries: Entry[] = members.map((m, i) => ({
+    term: 1,
+    index: i + 1,
+    type: "confChange",
+    data: encodeConfChange({
+      type: "addNode",
+      nodeId: m.id,
+      context: encodeMemberContext({ name: m.name, peerURLs: [m.peerURL] }),
+    }),
+  }));
+  storage.append(entries);
+  storage.setHardState({ term: 1, vote: "", commit: entries.length });
+  storage.setConfState({ voters: members.map((m) => m.id) });
+}

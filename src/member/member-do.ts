@@ -1,0 +1,201 @@
+/**
+ * The member Durable Object: the only code that touches Durable Object APIs. It hosts one
+ * Replica (raft + store over this object's SQLite), drives time with one alarm, carries peer
+ * messages over RPC and holds watchers as hibernatable WebSockets.
+ *
+ * RPC methods return failures as values (MemberReply), never throw for expected conditions.
+ *
+ * @module
+ */
+import { DurableObject } from "cloudflare:workers";
+import { parseClusterConfig, type ClusterConfig } from "../cluster/config.js";
+import type { V2Request } from "../store/types.js";
+import { bootstrapMember } from "./bootstrap.js";
+import type { Env } from "./env.js";
+import { Replica } from "./replica.js";
+import type { Faults, MemberAddress, MemberReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats } from "./rpc-types.js";
+import { schema } from "./schema.js";
+import type { MemberInfo } from "./membership.js";
+import { Meta } from "./sql.js";
+import { stagePage, stagedComplete } from "./snapshot-pages.js";
+import { Transport, canTalk } from "./transport.js";
+import { WatchHub } from "./watch-hub.js";
+
+export class Member extends DurableObject<Env> {
+  private readonly config: ClusterConfig;
+  private readonly meta: Meta;
+  private replica: Replica | null = null;
+  private transport: Transport | null = null;
+  private readonly watches: WatchHub;
+  private armedAtMs: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    for (const ddl of schema) ctx.storage.sql.exec(ddl);
+    this.config = parseClusterConfig(env);
+    this.meta = new Meta(ctx.storage.sql);
+    this.watches = new WatchHub(ctx);
+    const name = this.meta.str("name");
+    if (name) this.open({ token: this.meta.str("token"), name });
+  }
+
+  // ---- peer RPC ----
+
+  async peer(to: MemberAddress, batch: PeerBatch): Promise<void> {
+    const replica = this.ensure(to);
+    if (!this.transport || !canTalk(this.transport.faults, batch.from.name, to.name)) return;
+    const messages = batch.messages.filter((m) => {
+      if (m.type !== "MsgSnap" || !m.snapshot) return true;
+      // Step a snapshot only once every page is staged; otherwise the leader will resend.
+      return stagedComplete(this.ctx.storage.sql, new TextDecoder().decode(m.snapshot.data));
+    });
+    replica.step(messages, batch.quiesce, replica.membership.idOf(batch.from.name));
+    this.arm();
+  }
+
+  async snapshotPage(to: MemberAddress, page: SnapshotPage): Promise<void> {
+    this.ensure(to);
+    stagePage(this.ctx.storage.sql, page.snap, page.page, page.pages, page.data);
+  }
+
+  // ---- client RPC (from the front Worker) ----
+
+  async propose(to: MemberAddress, requestId: string, req: V2Request): Promise<MemberReply> {
+    const replica = this.ensure(to);
+    const reply = replica.propose(requestId, req);
+    this.arm();
+    const out = await reply;
+    this.arm();
+    return out;
+  }
+
+  async read(to: MemberAddress, req: V2Request): Promise<MemberReply> {
+    const replica = this.ensure(to);
+    if (replica.removed) return { kind: "removed" };
+    return replica.read(req);
+  }
+
+  async quorumRead(to: MemberAddress, req: V2Request): Promise<MemberReply> {
+    const replica = this.ensure(to);
+    const reply = replica.quorumRead(req, crypto.randomUUID());
+    this.arm();
+    const out = await reply;
+    this.arm();
+    return out;
+  }
+
+  async status(to: MemberAddress): Promise<MemberStatus> {
+    return this.ensure(to).status();
+  }
+
+  async members(to: MemberAddress): Promise<{ members: MemberInfo[]; leader: string }> {
+    const replica = this.ensure(to);
+    return { members: replica.membership.list(), leader: replica.status().leader };
+  }
+
+  async storeStats(to: MemberAddress): Promise<StoreStats> {
+    const stats = this.ensure(to).stateMachine.stats();
+    return { ...stats, watchers: this.watches.count() };
+  }
+
+  // ---- fault injection (reachable only through the Worker's ETCD_DEBUG=1 routes) ----
+
+  async setFaults(to: MemberAddress, faults: Faults): Promise<void> {
+    this.ensure(to);
+    this.meta.set("faults", JSON.stringify(faults));
+    if (this.transport) this.transport.faults = faults;
+  }
+
+  async crash(to: MemberAddress): Promise<void> {
+    this.ensure(to);
+    this.ctx.abort("crash requested through the debug route");
+  }
+
+  // ---- watches: a WebSocket per watcher, hibernatable ----
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const to = { token: url.searchParams.get("token") ?? "", name: url.searchParams.get("name") ?? "" };
+    const replica = this.ensure(to);
+    return this.watches.open(request, replica);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.watches.close(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.watches.close(ws);
+  }
+
+  // ---- time ----
+
+  override async alarm(): Promise<void> {
+    this.armedAtMs = null;
+    if (!this.replica) return;
+    this.replica.onAlarm();
+    this.arm();
+  }
+
+  private arm(): void {
+    const deadline = this.replica?.nextDeadlineMs() ?? null;
+    if (deadline === null) {
+      if (this.armedAtMs !== null) void this.ctx.storage.deleteAlarm();
+      this.armedAtMs = null;
+      return;
+    }
+    // Never re-arm at "now" from inside alarm() (workerd#6866): always strictly in the future.
+    const at = Math.max(deadline, Date.now() + 1);
+    if (this.armedAtMs === at) return;
+    this.armedAtMs = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  // ---- identity and start-up ----
+
+  private ensure(to: MemberAddress): Replica {
+    if (this.replica) {
+      if (to.name !== this.meta.str("name") || to.token !== this.meta.str("token")) {
+        throw new Error(`member ${this.meta.str("token")}/${this.meta.str("name")} addressed as ${to.token}/${to.name}`);
+      }
+      return this.replica;
+    }
+    this.ctx.storage.transactionSync(() => bootstrapMember(this.ctx.storage.sql, this.config, to));
+    return this.open(to);
+  }
+
+  private open(self: MemberAddress): Replica {
+    const sql = this.ctx.storage.sql;
+    const timing = {
+      tickMs: this.config.heartbeatIntervalMs,
+      electionTicks: Math.round(this.config.electionTimeoutMs / this.config.heartbeatIntervalMs),
+      snapshotCount: this.config.snapshotCount,
+    };
+    const transport = new Transport(this.env, self, (p) => this.ctx.waitUntil(p), {
+      unreachable: (id) => { this.replica?.reportUnreachable(id); this.arm(); },
+      snapshotStatus: (id, failed) => { this.replica?.reportSnapshot(id, failed); this.arm(); },
+    });
+    transport.faults = JSON.parse(this.meta.str("faults", '{"groups":null}')) as Faults;
+    this.transport = transport;
+    const replica: Replica = new Replica(
+      {
+        sql,
+        transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
+        now: () => Date.now(),
+        rand: Math.random,
+        send: (to, messages, pages, quiesce) => {
+          const peer = replica.membership.get(to);
+          if (!peer) return;
+          const s = quiesce ? replica.status() : null;
+          transport.send(peer, messages, pages, s ? { term: s.term, commit: s.commit } : undefined);
+        },
+        publish: (events) => this.watches.publish(events, replica),
+      },
+      this.meta.str("id"),
+      timing,
+    );
+    this.replica = replica;
+    this.arm();
+    return replica;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * What a raft entry's data carries: a v2 store request with the client's request id (so a
+ * retried write is applied at most once), or the context of a membership change.
+ *
+ * @module
+ */
+import { decode, encode } from "cbor-x";
+import type { V2Request } from "../store/types.js";
+
+export interface Proposal {
+  /** Request id chosen by the front Worker: 128 random bits as hex. "" for internal proposals (SYNC). */
+  id: string;
+  req: V2Request;
+}
+
+/** Context of a ConfChange: who the member is. */
+export interface MemberContext {
+  name: string;
+  peerURLs: string[];
+}
+
+export function encodeProposal(p: Proposal): Uint8Array {
+  return encode(p);
+}
+
+export function decodeProposal(data: Uint8Array): Proposal {
+  const p = decode(data) as Proposal;
+  if (!p || typeof p.id !== "string" || !p.req || typeof p.req.method !== "string") {
+    throw new Error("corrupt proposal in raft entry");
+  }
+  return p;
+}
+
+export function encodeMemberContext(c: MemberContext): Uint8Array {
+  return encode(c);
+}
+
+export function decodeMemberContext(data: Uint8Array | undefined): MemberContext {
+  if (!data || data.length === 0) return { name: "", peerURLs: [] };
+  return decode(data) as MemberContext;
+}

@@ -1,0 +1,368 @@
+/**
+ * One etcd member's server loop (etcd's etcdserver/raft.go): a RawNode over SQLite storage,
+ * the v2 store over SQLite tables, and the Ready loop persist → send → apply → advance.
+ *
+ * Platform-free apart from the Sql port: the Durable Object (member-do.ts) owns time, alarms,
+ * RPC and WebSockets, and calls in here synchronously. Persisting and applying happen in one
+ * transactionSync; messages leave only after it returns (and the platform's output gate holds
+ * them until the write is durable), so a crash can never have sent what it did not persist.
+ *
+ * @module
+ */
+import { RawNode } from "../raft/raw-node.js";
+import { ErrProposalDropped, NONE, type Message, type NodeId, type Ready, type Snapshot } from "../raft/types.js";
+import type { V2Event, V2Request, V2Result } from "../store/types.js";
+import { decodeConfChange } from "../raft/raw-node.js";
+import { Meta, type Sql } from "./sql.js";
+import { SqlRaftStorage } from "./sql-raft-storage.js";
+import { SqlStoreBackend } from "./sql-store-backend.js";
+import { StateMachine } from "./state-machine.js";
+import { Membership } from "./membership.js";
+import { captureSnapshot, restoreSnapshot, snapshotId } from "./snapshot-pages.js";
+import { decodeProposal, encodeProposal } from "./proposal.js";
+import { Waiters } from "./waiters.js";
+import { Clock, type Timing } from "./clock.js";
+import type { MemberReply, MemberStatus } from "./rpc-types.js";
+
+export interface ReplicaPorts {
+  sql: Sql;
+  transactionSync<T>(fn: () => T): T;
+  now(): number;
+  rand(): number;
+  /** Hand messages to the transport. `snapshotPages` accompany a MsgSnap. */
+  send(to: NodeId, messages: Message[], snapshotPages: Uint8Array[] | null, quiesce: boolean): void;
+  /** Events applied by this member, in index order, for its watchers. */
+  publish(events: V2Event[]): void;
+}
+
+export const limits = {
+  proposalsPendingMax: 10_000,
+  readsPendingMax: 10_000,
+  requestTimeoutMs: 7_000,
+  /** Request ids remembered for deduplication, counted in raft entries. */
+  requestIdsRetainedEntries: 20_000,
+  maxSizePerMsgBytes: 1 << 20,
+  maxInflightMsgs: 256,
+  maxCommittedSizePerReadyBytes: 4 << 20,
+  maxUncommittedEntriesSizeBytes: 64 << 20,
+};
+
+type ApplyOutcome = { result: V2Result; etcdIndex: number; raftIndex: number } | { lost: true; leader: string };
+
+export class Replica {
+  readonly id: NodeId;
+  readonly storage: SqlRaftStorage;
+  readonly stateMachine: StateMachine;
+  readonly membership: Membership;
+  readonly clock: Clock;
+  private readonly meta: Meta;
+  private readonly rawNode: RawNode;
+  private applied: number;
+  private leader: NodeId = NONE;
+  private readonly proposals = new Waiters<ApplyOutcome>(limits.proposalsPendingMax);
+  private readonly reads = new Waiters<number | null>(limits.readsPendingMax);
+  private appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
+  private syncProposedAtMs = 0;
+
+  constructor(private readonly ports: ReplicaPorts, id: NodeId, timing: Timing) {
+    this.id = id;
+    this.meta = new Meta(ports.sql);
+    this.applied = this.meta.num("applied");
+    this.storage = new SqlRaftStorage(ports.sql, () => this.applied);
+    this.stateMachine = new StateMachine(new SqlStoreBackend(ports.sql));
+    this.membership = new Membership(this.meta);
+    this.clock = new Clock(timing, ports.now());
+    this.rawNode = new RawNode({
+      id,
+      electionTick: timing.electionTicks,
+      heartbeatTick: 1,
+      storage: this.storage,
+      applied: this.applied,
+      maxSizePerMsgBytes: limits.maxSizePerMsgBytes,
+      maxCommittedSizePerReadyBytes: limits.maxCommittedSizePerReadyBytes,
+      maxInflightMsgs: limits.maxInflightMsgs,
+      maxUncommittedEntriesSizeBytes: limits.maxUncommittedEntriesSizeBytes,
+      checkQuorum: true,
+      preVote: true,
+      rand: ports.rand,
+    });
+    this.handleReady();
+  }
+
+  get removed(): boolean {
+    return this.membership.isRemoved(this.id);
+  }
+
+  // ---- inputs ----
+
+  step(messages: Message[], quiesce?: { term: number; commit: number }, fromId?: NodeId): void {
+    for (const m of messages) {
+      if (this.clock.wakesOn(m, this.isLeader())) this.clock.wake(this.ports.now());
+      try {
+        this.rawNode.step(m);
+      } catch (e) {
+        // A message from a peer this member does not know (yet) is dropped, as etcd does.
+        if (!(e instanceof Error) || !/peer not found/.test(e.message)) throw e;
+      }
+    }
+    this.handleReady();
+    if (quiesce && fromId) this.maybeQuiesceFollower(quiesce, fromId);
+  }
+
+  /** Drive elapsed ticks; returns nothing, the caller re-arms with nextDeadlineMs(). */
+  onAlarm(): void {
+    const now = this.ports.now();
+    const ticks = this.clock.dueTicks(now, this.isLeader());
+    for (let i = 0; i < ticks; i++) this.rawNode.tick();
+    this.handleReady();
+    this.maybeProposeSync(now);
+    this.maybeQuiesceLeader();
+  }
+
+  async propose(id: string, req: V2Request): Promise<MemberReply> {
+    if (this.removed) return { kind: "removed" };
+    this.clock.wake(this.ports.now());
+    const done = this.stateMachine.appliedRequest(id);
+    if (done) return this.reply(done.result, done.etcdIndex, done.raftIndex);
+    if (!this.isLeader()) return { kind: "notLeader", leader: this.membership.nameOf(this.leader) };
+    const waiting = this.proposals.has(id);
+    const outcome = this.proposals.wait(id, limits.requestTimeoutMs, () => ({ lost: true, leader: "" }) as const);
+    if (!waiting) {
+      try {
+        this.rawNode.propose(encodeProposal({ id, req }));
+      } catch (e) {
+        if (e !== ErrProposalDropped) throw e;
+        this.proposals.trigger(id, { lost: true, leader: this.membership.nameOf(this.leader) });
+      }
+      this.handleReady();
+    }
+    const out = await outcome;
+    if ("lost" in out) return out.leader || !this.isLeader() ? { kind: "notLeader", leader: out.leader } : { kind: "timeout" };
+    return this.reply(out.result, out.etcdIndex, out.raftIndex);
+  }
+
+  /** A local (possibly stale) read, as etcd's default v2 GET. */
+  read(req: V2Request): MemberReply {
+    const result = this.stateMachine.read(req);
+    return this.reply(result, this.stateMachine.index(), this.status().commit);
+  }
+
+  /** A linearizable read: ReadIndex through the leader, wait for apply, then read locally. */
+  async quorumRead(req: V2Request, ctx: string): Promise<MemberReply> {
+    if (this.removed) return { kind: "removed" };
+    this.clock.wake(this.ports.now());
+    if (this.leader === NONE) return { kind: "notLeader", leader: "" };
+    const index = this.reads.wait(ctx, limits.requestTimeoutMs, () => null);
+    this.rawNode.readIndex(new TextEncoder().encode(ctx));
+    this.handleReady();
+    const readIndex = await index;
+    if (readIndex === null) return { kind: "timeout" };
+    if (this.applied < readIndex) await this.waitApplied(readIndex);
+    return this.read({ ...req, method: "GET" });
+  }
+
+  reportUnreachable(id: NodeId): void {
+    this.rawNode.reportUnreachable(id);
+    this.handleReady();
+  }
+
+  reportSnapshot(id: NodeId, failed: boolean): void {
+    this.rawNode.reportSnapshot(id, failed);
+    this.handleReady();
+  }
+
+  status(): MemberStatus {
+    const s = this.rawNode.status();
+    return {
+      name: this.membership.nameOf(this.id),
+      id: this.id,
+      role: s.softState.raftState,
+      term: s.hardState.term,
+      commit: s.hardState.commit,
+      applied: this.applied,
+      leader: s.softState.lead,
+      leaderName: this.membership.nameOf(s.softState.lead),
+      lastIndex: this.storage.lastIndex(),
+      firstIndex: this.storage.firstIndex(),
+      quiesced: this.clock.quiesced,
+      voters: this.storage.confState().voters,
+    };
+  }
+
+  isLeader(): boolean {
+    return this.leader === this.id;
+  }
+
+  leaderName(): string {
+    return this.membership.nameOf(this.leader);
+  }
+
+  nextDeadlineMs(): number | null {
+    const tick = this.clock.nextTickAtMs(this.isLeader());
+    const expiry = this.isLeader() ? this.stateMachine.earliestExpirationMs() : null;
+    const sync = expiry === null ? null : Math.max(expiry, this.syncProposedAtMs + this.clock.timing.tickMs);
+    if (tick === null) return sync;
+    return sync === null ? tick : Math.min(tick, sync);
+  }
+
+  // ---- the Ready loop ----
+
+  private handleReady(): void {
+    while (this.rawNode.hasReady()) {
+      const rd = this.rawNode.ready();
+      // Captured before applying this Ready: raft asked for the snapshot at the current applied index.
+      const snapshots = this.captureOutgoingSnapshots(rd);
+      const outcomes: Array<[string, ApplyOutcome]> = [];
+      const events: V2Event[] = [];
+      this.ports.transactionSync(() => {
+        if (rd.snapshot && rd.snapshot.metadata.index > 0) this.installSnapshot(rd.snapshot);
+        this.storage.append(rd.entries);
+        if (rd.hardState) this.storage.setHardState(rd.hardState);
+        for (const entry of rd.committedEntries) this.applyEntry(entry, outcomes, events);
+        this.meta.set("applied", this.applied);
+        this.maybeCompact();
+      });
+      this.sendAll(rd.messages, snapshots);
+      if (rd.softState) this.onSoftState(rd.softState.lead);
+      for (const rs of rd.readStates) this.reads.trigger(new TextDecoder().decode(rs.requestCtx), rs.index);
+      this.rawNode.advance();
+      for (const [id, outcome] of outcomes) this.proposals.trigger(id, outcome);
+      if (events.length > 0) this.ports.publish(events);
+      this.releaseAppliedWaiters();
+    }
+  }
+
+  private applyEntry(entry: { index: number; term: number; type: string; data: Uint8Array }, outcomes: Array<[string, ApplyOutcome]>, events: V2Event[]): void {
+    if (entry.index <= this.applied) return;
+    this.applied = entry.index;
+    if (entry.type === "confChange") {
+      const cc = decodeConfChange(entry.data);
+      const cs = this.rawNode.applyConfChange(cc);
+      this.storage.setConfState(cs);
+      events.push(...this.membership.apply(cc, this.stateMachine));
+      return;
+    }
+    if (entry.data.length === 0) return; // a new leader's no-op
+    const { id, req } = decodeProposal(entry.data);
+    if (id && this.stateMachine.appliedRequest(id)) return; // a retried write: applied at most once
+    const applied = this.stateMachine.apply(req);
+    events.push(...applied.events);
+    const etcdIndex = this.stateMachine.index();
+    if (id) {
+      this.stateMachine.rememberRequest(id, entry.index, applied.result, etcdIndex);
+      outcomes.push([id, { result: applied.result, etcdIndex, raftIndex: entry.index }]);
+    }
+    if (req.method === "SYNC") this.syncProposedAtMs = 0;
+  }
+
+  private sendAll(messages: Message[], snapshots: Map<NodeId, Uint8Array[]>): void {
+    const byPeer = new Map<NodeId, Message[]>();
+    for (const m of messages) {
+      const list = byPeer.get(m.to) ?? [];
+      list.push(m);
+      byPeer.set(m.to, list);
+    }
+    for (const [to, list] of byPeer) this.ports.send(to, list, snapshots.get(to) ?? null, false);
+  }
+
+  private captureOutgoingSnapshots(rd: Ready): Map<NodeId, Uint8Array[]> {
+    const out = new Map<NodeId, Uint8Array[]>();
+    for (const m of rd.messages) {
+      if (m.type !== "MsgSnap" || !m.snapshot) continue;
+      const meta = m.snapshot.metadata;
+      if (meta.index !== this.applied) throw new Error(`snapshot at ${meta.index} but applied is ${this.applied}`);
+      const snap = snapshotId(this.id, meta.index, meta.term);
+      m.snapshot = { metadata: meta, data: new TextEncoder().encode(snap) };
+      out.set(m.to, captureSnapshot(this.ports.sql));
+    }
+    return out;
+  }
+
+  private installSnapshot(snapshot: Snapshot): void {
+    const snap = new TextDecoder().decode(snapshot.data);
+    restoreSnapshot(this.ports.sql, snap);
+    this.storage.applySnapshot(snapshot.metadata);
+    this.applied = snapshot.metadata.index;
+    this.membership.reload();
+    this.stateMachine.reopen();
+  }
+
+  private maybeCompact(): void {
+    const retained = this.applied - this.storage.firstIndex() + 1;
+    const { snapshotCount } = this.clock.timing;
+    if (retained <= snapshotCount) return;
+    // Keep a tail so a slightly lagging follower catches up from the log, not a snapshot.
+    const tail = Math.min(5_000, Math.floor(snapshotCount / 2));
+    this.storage.compact(this.applied - tail);
+    this.stateMachine.forgetRequestsBelow(this.applied - limits.requestIdsRetainedEntries);
+  }
+
+  private onSoftState(lead: NodeId): void {
+    const wasLeader = this.isLeader();
+    this.leader = lead;
+    if (wasLeader && lead !== this.id) {
+      // Proposals still waiting here may or may not commit under the new leader: the caller
+      // retries there with the same request id, and the apply loop deduplicates.
+      this.proposals.triggerAll(() => ({ lost: true, leader: this.membership.nameOf(lead) }));
+    }
+    if (lead === NONE) this.clock.wake(this.ports.now());
+  }
+
+  private maybeProposeSync(now: number): void {
+    if (!this.isLeader() || this.syncProposedAtMs > 0) return;
+    const expiry = this.stateMachine.earliestExpirationMs();
+    if (expiry === null || expiry > now) return;
+    try {
+      this.rawNode.propose(encodeProposal({ id: "", req: syncRequest(now) }));
+      this.syncProposedAtMs = now;
+    } catch (e) {
+      if (e !== ErrProposalDropped) throw e;
+    }
+    this.handleReady();
+  }
+
+  private maybeQuiesceLeader(): void {
+    if (!this.isLeader() || this.clock.quiesced) return;
+    const s = this.rawNode.status();
+    const last = this.storage.lastIndex();
+    const settled =
+      this.proposals.size === 0 &&
+      this.reads.size === 0 &&
+      s.leadTransferee === NONE &&
+      s.hardState.commit === last &&
+      Object.values(s.progress ?? {}).every((p) => p.match === last);
+    if (!this.clock.noteSettled(settled)) return;
+    for (const peer of this.storage.confState().voters) {
+      if (peer !== this.id) this.ports.send(peer, [], null, true);
+    }
+  }
+
+  private maybeQuiesceFollower(q: { term: number; commit: number }, from: NodeId): void {
+    const s = this.rawNode.status();
+    if (s.softState.lead !== from || s.hardState.term !== q.term) return;
+    if (s.hardState.commit !== q.commit || this.storage.lastIndex() !== q.commit) return;
+    this.clock.quiesce();
+  }
+
+  private waitApplied(index: number): Promise<void> {
+    return new Promise((resolve) => this.appliedWaiters.push({ index, resolve }));
+  }
+
+  private releaseAppliedWaiters(): void {
+    if (this.appliedWaiters.length === 0) return;
+    const ready = this.appliedWaiters.filter((w) => w.index <= this.applied);
+    this.appliedWaiters = this.appliedWaiters.filter((w) => w.index > this.applied);
+    for (const w of ready) w.resolve();
+  }
+
+  private reply(result: V2Result, etcdIndex: number, raftIndex: number): MemberReply {
+    return { kind: "done", result, etcdIndex, raftIndex, raftTerm: this.rawNode.status().hardState.term };
+  }
+}
+
+function syncRequest(timeMs: number): V2Request {
+  return {
+    method: "SYNC", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null,
+    expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Shapes that cross the Worker ↔ member and member ↔ member RPC boundary. Structured-clone
+ * friendly (plain objects, Uint8Array). Failures are returned as values, never thrown: a
+ * thrown RPC error is indistinguishable from a lost connection.
+ *
+ * @module
+ */
+import type { Message } from "../raft/types.js";
+import type { StoreStats, V2Event, V2Request, V2Result } from "../store/types.js";
+
+/** Which member a call is for. A Durable Object does not know its own name until told. */
+export interface MemberAddress {
+  token: string;
+  name: string;
+}
+
+export interface RaftPosition {
+  raftIndex: number;
+  raftTerm: number;
+}
+
+export type MemberReply =
+  | ({ kind: "done"; result: V2Result; etcdIndex: number } & RaftPosition)
+  /** Not the leader: retry at `leader` (a member name; "" when unknown). */
+  | { kind: "notLeader"; leader: string }
+  /** No answer in time (etcd's "etcdserver: request timed out"); the write may still apply. */
+  | { kind: "timeout" }
+  /** This member was removed from the cluster and no longer serves. */
+  | { kind: "removed" };
+
+export interface PeerBatch {
+  from: MemberAddress;
+  messages: Message[];
+  /** The leader tells followers it stopped heartbeating; they stop their election timers. */
+  quiesce?: { term: number; commit: number };
+}
+
+export interface SnapshotPage {
+  /** Identifies one snapshot transfer: "<leader id>/<index>/<term>". */
+  snap: string;
+  page: number;
+  pages: number;
+  data: Uint8Array;
+}
+
+export interface MemberStatus {
+  name: string;
+  id: string;
+  role: string;
+  term: number;
+  commit: number;
+  applied: number;
+  leader: string;
+  leaderName: string;
+  lastIndex: number;
+  firstIndex: number;
+  quiesced: boolean;
+  voters: string[];
+}
+
+export interface Faults {
+  /** Only members in the same group can talk; null = no partition. Member names. */
+  groups: string[][] | null;
+}
+
+export type { StoreStats, V2Event, V2Request };

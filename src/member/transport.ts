@@ -1,0 +1,67 @@
+/**
+ * Raft messages to peer members over Durable Object RPC: one call per peer per Ready (the
+ * batch), snapshot pages first when a MsgSnap goes out. Raft retries on its own (heartbeats,
+ * probes), so a failed send is reported as unreachable rather than retried here.
+ *
+ * The fault seam lives here: a partition (groups of member names that can talk) is checked on
+ * send and on receipt, so tests and the local debug routes can cut any link.
+ *
+ * @module
+ */
+import { durableObjectName } from "../cluster/config.js";
+import type { Message, NodeId } from "../raft/types.js";
+import type { Env } from "./env.js";
+import type { MemberInfo } from "./membership.js";
+import type { Faults, MemberAddress, PeerBatch } from "./rpc-types.js";
+
+export interface TransportEvents {
+  unreachable(to: NodeId): void;
+  snapshotStatus(to: NodeId, failed: boolean): void;
+}
+
+export class Transport {
+  faults: Faults = { groups: null };
+
+  constructor(
+    private readonly env: Env,
+    private readonly self: MemberAddress,
+    private readonly waitUntil: (p: Promise<unknown>) => void,
+    private readonly events: TransportEvents,
+  ) {}
+
+  send(peer: MemberInfo, messages: Message[], pages: Uint8Array[] | null, quiesce: PeerBatch["quiesce"]): void {
+    if (!canTalk(this.faults, this.self.name, peer.name)) return;
+    const to: MemberAddress = { token: this.self.token, name: peer.name };
+    const stub = this.env.MEMBER.getByName(durableObjectName(to.token, to.name), hintOptions(peer));
+    const batch: PeerBatch = { from: this.self, messages, ...(quiesce ? { quiesce } : {}) };
+    const snap = messages.find((m) => m.type === "MsgSnap");
+    const task = (async () => {
+      if (pages && snap?.snapshot) {
+        const id = new TextDecoder().decode(snap.snapshot.data);
+        for (let page = 0; page < pages.length; page++) {
+          await stub.snapshotPage(to, { snap: id, page, pages: pages.length, data: pages[page]! });
+        }
+      }
+      await stub.peer(to, batch);
+      if (snap) this.events.snapshotStatus(peer.id, false);
+    })().catch(() => {
+      if (snap) this.events.snapshotStatus(peer.id, true);
+      this.events.unreachable(peer.id);
+    });
+    this.waitUntil(task);
+  }
+}
+
+export function canTalk(faults: Faults, a: string, b: string): boolean {
+  if (!faults.groups || a === b) return true;
+  return faults.groups.some((g) => g.includes(a) && g.includes(b));
+}
+
+function hintOptions(peer: MemberInfo): DurableObjectNamespaceGetDurableObjectOptions | undefined {
+  const url = peer.peerURLs[0] ?? "";
+  const q = url.indexOf("?");
+  const hint = q < 0 ? "" : new URLSearchParams(url.slice(q + 1)).get("hint") ?? "";
+  return hint ? { locationHint: hint as DurableObjectLocationHint } : undefined;
+}
+
+export type { NodeId };

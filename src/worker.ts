@@ -1,0 +1,58 @@
+/**
+ * The front Worker: etcd's v2 HTTP API for a cluster of member Durable Objects (etcd's proxy
+ * mode). Stateless; every request is routed to a member.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { parseClusterConfig } from "./cluster/config.js";
+import { ClusterHandler } from "./front/cluster-handler.js";
+import { debugRoutes } from "./front/debug.js";
+import { membersRoutes } from "./front/members-routes.js";
+import { createApp } from "./http/app.js";
+import type { Env } from "./member/env.js";
+
+export { Member } from "./member/member-do.js";
+
+interface Front {
+  app: Hono;
+  /** The same API pinned to one member: its etcd client URL is <origin>/members/<name>. */
+  pinned: Map<string, Hono>;
+}
+
+const fronts = new WeakMap<Env, Front>();
+const memberPrefix = /^\/members\/([^/]+)(\/.*)?$/;
+
+function frontFor(env: Env): Front {
+  let front = fronts.get(env);
+  if (front) return front;
+  const config = parseClusterConfig(env);
+  const build = (pinned: string) => {
+    const app = new Hono();
+    if (config.debug && !pinned) app.route("/", debugRoutes(env, config));
+    app.route("/", membersRoutes(env, config));
+    app.route("/", createApp({ handler: new ClusterHandler(env, config, pinned), now: () => Date.now() }));
+    return app;
+  };
+  front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])) };
+  fronts.set(env, front);
+  return front;
+}
+
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+    const front = frontFor(env);
+    // Raw path, not URL.pathname: etcd's 301 path cleaning must see what the client sent.
+    const url = request.url;
+    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+    const rawPath = pathStart < 0 ? "/" : url.slice(pathStart);
+    const match = memberPrefix.exec(rawPath.split("?")[0]!);
+    if (match) {
+      const app = front.pinned.get(decodeURIComponent(match[1]!));
+      if (!app) return new Response("404 page not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+      const rest = rawPath.slice(`/members/${match[1]}`.length) || "/";
+      return app.fetch(new Request(url.slice(0, pathStart) + rest, request), env, ctx);
+    }
+    return front.app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;

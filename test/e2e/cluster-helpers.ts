@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalCluster, waitFor, type LocalCluster } from "../../scripts/lib/local-cluster.js";
+
+export interface DebugMember {
+  name: string;
+  id: string;
+  role?: string;
+  term?: number;
+  commit?: number;
+  applied?: number;
+  leader?: string;
+  quiesced?: boolean;
+  error?: string;
+}
+
+export class TestCluster {
+  private constructor(readonly url: string, private readonly local: LocalCluster | null, private readonly dir: string) {}
+
+  static async start(vars: Record<string, string> = {}): Promise<TestCluster> {
+    const dir = mkdtempSync(join(tmpdir(), "etcd-e2e-"));
+    const local = await startLocalCluster({ persistTo: dir, vars: { ETCD_DEBUG: "1", ...vars } });
+    return new TestCluster(local.url, local, dir);
+  }
+
+  /** A cluster started by the global setup. */
+  static connect(url: string): TestCluster {
+    return new TestCluster(url, null, "");
+  }
+
+  async stop(): Promise<void> {
+    if (!this.local) return;
+    await this.local.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async members(): Promise<DebugMember[]> {
+    const res = await fetch(`${this.url}/debug/members`);
+    return ((await res.json()) as { members: DebugMember[] }).members;
+  }
+
+  /** The one leader every reachable member agrees on. */
+  async leader(timeoutMs = 20_000): Promise<DebugMember> {
+    let found: DebugMember | undefined;
+    await waitFor(async () => {
+      const all = await this.members();
+      const leaders = all.filter((m) => m.role === "StateLeader");
+      if (leaders.length !== 1) {
+        // Nudge sleeping members: a request wakes a quiesced cluster.
+        await fetch(`${this.url}/v2/keys/?quorum=true`, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined);
+        return false;
+      }
+      found = leaders[0];
+      return true;
+    }, timeoutMs);
+    return found!;
+  }
+
+  async crash(name: string): Promise<void> {
+    const res = await fetch(`${this.url}/debug/members/${name}/crash`, { method: "POST" });
+    if (res.status !== 200) throw new Error(`crash ${name}: ${res.status}`);
+  }
+
+  async partition(groups: string[][]): Promise<void> {
+    const res = await fetch(`${this.url}/debug/partition`, { method: "PUT", body: JSON.stringify({ groups }) });
+    if (res.status !== 200) throw new Error(`partition: ${res.status} ${await res.text()}`);
+  }
+
+  async heal(): Promise<void> {
+    await fetch(`${this.url}/debug/partition`, { method: "DELETE" });
+  }
+
+  async put(key: string, value: string, base = this.url): Promise<Response> {
+    return fetch(`${base}/v2/keys${key}`, {
+      method: "PUT",
+      body: new URLSearchParams({ value }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+  }
+}
+
+export const names = ["infra0", "infra1", "infra2"];

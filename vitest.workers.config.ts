@@ -1,0 +1,26 @@
+import { defineConfig } from "vitest/config";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+
+// Workers integration tests: the member Durable Object in workerd (SQLite, alarms, RPC,
+// eviction). One 3-member cluster per test file; storage is isolated per file.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          ETCD_INITIAL_CLUSTER: "infra0,infra1,infra2",
+          ETCD_SNAPSHOT_COUNT: "40",
+          ETCD_HEARTBEAT_INTERVAL: "50",
+          ETCD_ELECTION_TIMEOUT: "500",
+          ETCD_DEBUG: "1",
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/workers/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
