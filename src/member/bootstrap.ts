@@ -7,7 +7,7 @@
  * @module
  */
 import type { ClusterConfig } from "../cluster/config.js";
-import { encodeConfChange } from "../raft/raw-node.js";
+import { encodeConfChange } from "../raft/index.js";
 import { compareIds } from "../cluster/ids.js";
 import type { Entry } from "../raft/types.js";
 import { encodeMemberContext } from "./proposal.js";

@@ -9,13 +9,11 @@
  *
  * @module
  */
-import { RawNode } from "../raft/raw-node.js";
+import { RawNode, decodeConfChange } from "../raft/index.js";
 import { ErrProposalDropped, NONE, type Message, type NodeId, type Ready, type Snapshot } from "../raft/types.js";
 import type { V2Event, V2Request, V2Result } from "../store/types.js";
-import { decodeConfChange } from "../raft/raw-node.js";
 import { Meta, type Sql } from "./sql.js";
 import { SqlRaftStorage } from "./sql-raft-storage.js";
-import { SqlStoreBackend } from "./sql-store-backend.js";
 import { StateMachine } from "./state-machine.js";
 import { Membership } from "./membership.js";
 import { captureSnapshot, restoreSnapshot, snapshotId } from "./snapshot-pages.js";
@@ -69,7 +67,7 @@ export class Replica {
     this.meta = new Meta(ports.sql);
     this.applied = this.meta.num("applied");
     this.storage = new SqlRaftStorage(ports.sql, () => this.applied);
-    this.stateMachine = new StateMachine(new SqlStoreBackend(ports.sql));
+    this.stateMachine = new StateMachine(ports.sql);
     this.membership = new Membership(this.meta);
     this.clock = new Clock(timing, ports.now());
     this.rawNode = new RawNode({

@@ -46,8 +46,8 @@ export function captureSnapshot(sql: Sql): Uint8Array[] {
     let after: SqlValue = table === "history" ? -1 : "";
     for (;;) {
       const where = table === "meta" ? `key IN (${metaKeys.map(() => "?").join(",")}) AND key > ?` : `${order} > ?`;
-      const binds = table === "meta" ? [...metaKeys, after] : [after];
-      const rows = sql.exec(`SELECT ${cols.join(",")} FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT ${rowsPerQuery}`, ...binds).toArray();
+      const binds: SqlValue[] = table === "meta" ? [...metaKeys, after] : [after];
+      const rows: Record<string, SqlValue>[] = sql.exec(`SELECT ${cols.join(",")} FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT ${rowsPerQuery}`, ...binds).toArray();
       for (const row of rows) {
         const values = cols.map((c) => row[c] ?? null);
         const size = values.reduce<number>((n, v) => n + sizeOf(v), 16);
