@@ -37,6 +37,11 @@ export interface StoreBackend {
   putNode(node: NodeRecord): void;
   /** Immediate children of the directory at `path`, in any order. */
   children(path: string): NodeRecord[];
+  /**
+   * Optional: whether the directory at `path` has any child. The store falls back to
+   * `children(path).length > 0`; implement it when listing a directory is expensive.
+   */
+  hasChildren?(path: string): boolean;
   /** Remove the node at `path` and its whole subtree. */
   removeTree(path: string): void;
   /** Nodes whose expiration is ≤ timeMs, ordered by (expirationMs, path). At most `limit`. */

@@ -78,6 +78,9 @@ export interface V2Error {
 
 export type V2Result = { ok: true; event: V2Event } | { ok: false; error: V2Error };
 
+/** What applying one V2Request yields: SYNC has no event of its own, only the expirations. */
+export type V2ApplyResult = V2Result | { ok: true; event: null; expired: V2Event[] };
+
 /** /v2/stats/store counters, in etcd's field order. */
 export interface StoreStats {
   getsSuccess: number;
