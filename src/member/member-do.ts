@@ -94,8 +94,7 @@ export class Member extends DurableObject<Env> {
   }
 
   async storeStats(to: MemberAddress): Promise<StoreStats> {
-    const stats = this.ensure(to).stateMachine.stats();
-    return { ...stats, watchers: this.watches.count() };
+    return this.ensure(to).stateMachine.stats();
   }
 
   // ---- fault injection (reachable only through the Worker's ETCD_DEBUG=1 routes) ----
@@ -189,7 +188,8 @@ export class Member extends DurableObject<Env> {
           const s = quiesce ? replica.status() : null;
           transport.send(peer, messages, pages, s ? { term: s.term, commit: s.commit } : undefined);
         },
-        publish: (events) => this.watches.publish(events, replica),
+        watchers: this.watches,
+        publish: (events) => this.watches.publish(events),
       },
       this.meta.str("id"),
       timing,

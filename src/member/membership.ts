@@ -7,7 +7,7 @@
  * @module
  */
 import { NONE, type ConfChange, type NodeId } from "../raft/types.js";
-import type { V2Event, V2Request } from "../store/types.js";
+import type { V2Request } from "../store/types.js";
 import { decodeMemberContext, type MemberContext } from "./proposal.js";
 import type { Meta } from "./sql.js";
 import type { StateMachine } from "./state-machine.js";
@@ -48,27 +48,25 @@ export class Membership {
     return this.removed.has(id);
   }
 
-  /** Apply a committed ConfChange to the membership records; returns the store events. */
-  apply(cc: ConfChange, sm: StateMachine): V2Event[] {
-    const events: V2Event[] = [];
+  /** Apply a committed ConfChange to the membership records (and their /0 store entries). */
+  apply(cc: ConfChange, sm: StateMachine): void {
     const base = `/0/members/${cc.nodeId}`;
     if (cc.type === "addNode") {
       const ctx = decodeMemberContext(cc.context);
       const info: MemberInfo = { id: cc.nodeId, name: ctx.name, peerURLs: ctx.peerURLs, clientURLs: [] };
       this.members[cc.nodeId] = info;
-      events.push(...sm.apply(put(`${base}/raftAttributes`, JSON.stringify({ peerURLs: info.peerURLs }))).events);
+      sm.apply(put(`${base}/raftAttributes`, JSON.stringify({ peerURLs: info.peerURLs })));
       if (info.name) {
-        events.push(...sm.apply(put(`${base}/attributes`, JSON.stringify({ name: info.name, clientURLs: info.clientURLs }))).events);
+        sm.apply(put(`${base}/attributes`, JSON.stringify({ name: info.name, clientURLs: info.clientURLs })));
       }
-      if (!sm.exists("/0/version")) events.push(...sm.apply(put("/0/version", clusterVersion)).events);
+      if (!sm.exists("/0/version")) sm.apply(put("/0/version", clusterVersion));
     } else {
       delete this.members[cc.nodeId];
       this.removed.add(cc.nodeId);
-      events.push(...sm.apply({ ...put(base, ""), method: "DELETE", recursive: true, dir: true }).events);
-      events.push(...sm.apply(put(`/0/removed_members/${cc.nodeId}`, "")).events);
+      sm.apply({ ...put(base, ""), method: "DELETE", recursive: true, dir: true });
+      sm.apply(put(`/0/removed_members/${cc.nodeId}`, ""));
     }
     this.save();
-    return events;
   }
 
   /** Rebuild from the store after a snapshot was installed (the meta rows came with it). */

@@ -10,11 +10,11 @@
  * @module
  */
 import { RawNode, decodeConfChange } from "../raft/index.js";
-import { ErrProposalDropped, NONE, type Message, type NodeId, type Ready, type Snapshot } from "../raft/types.js";
-import type { V2Event, V2Request, V2Result } from "../store/types.js";
+import { ErrProposalDropped, ErrStepPeerNotFound, NONE, type Message, type NodeId, type Ready, type Snapshot } from "../raft/types.js";
+import type { V2ApplyResult, V2Request, V2Result } from "../store/types.js";
 import { Meta, type Sql } from "./sql.js";
 import { SqlRaftStorage } from "./sql-raft-storage.js";
-import { StateMachine } from "./state-machine.js";
+import { StateMachine, type Published, type WatchIndex } from "./state-machine.js";
 import { Membership } from "./membership.js";
 import { captureSnapshot, restoreSnapshot, snapshotId } from "./snapshot-pages.js";
 import { decodeProposal, encodeProposal } from "./proposal.js";
@@ -29,8 +29,10 @@ export interface ReplicaPorts {
   rand(): number;
   /** Hand messages to the transport. `snapshotPages` accompany a MsgSnap. */
   send(to: NodeId, messages: Message[], snapshotPages: Uint8Array[] | null, quiesce: boolean): void;
-  /** Events applied by this member, in index order, for its watchers. */
-  publish(events: V2Event[]): void;
+  /** Who watches on this member (asked by the store while applying). */
+  watchers: WatchIndex;
+  /** Events applied by this member, in index order, after their transaction committed. */
+  publish(events: Published[]): void;
 }
 
 export const limits = {
@@ -46,6 +48,12 @@ export const limits = {
 };
 
 type ApplyOutcome = { result: V2Result; etcdIndex: number; raftIndex: number } | { lost: true; leader: string };
+
+/** A SYNC has no event of its own; only requests with ids (client writes) report results. */
+function clientResult(r: V2ApplyResult): V2Result {
+  if (r.ok && r.event === null) throw new Error("a client request applied as SYNC");
+  return r as V2Result;
+}
 
 export class Replica {
   readonly id: NodeId;
@@ -67,7 +75,7 @@ export class Replica {
     this.meta = new Meta(ports.sql);
     this.applied = this.meta.num("applied");
     this.storage = new SqlRaftStorage(ports.sql, () => this.applied);
-    this.stateMachine = new StateMachine(ports.sql);
+    this.stateMachine = new StateMachine(ports.sql, ports.watchers);
     this.membership = new Membership(this.meta);
     this.clock = new Clock(timing, ports.now());
     this.rawNode = new RawNode({
@@ -100,7 +108,7 @@ export class Replica {
         this.rawNode.step(m);
       } catch (e) {
         // A message from a peer this member does not know (yet) is dropped, as etcd does.
-        if (!(e instanceof Error) || !/peer not found/.test(e.message)) throw e;
+        if (e !== ErrProposalDropped && e !== ErrStepPeerNotFound) throw e;
       }
     }
     this.handleReady();
@@ -211,14 +219,14 @@ export class Replica {
       // Captured before applying this Ready: raft asked for the snapshot at the current applied index.
       const snapshots = this.captureOutgoingSnapshots(rd);
       const outcomes: Array<[string, ApplyOutcome]> = [];
-      const events: V2Event[] = [];
-      this.ports.transactionSync(() => {
+      const events = this.ports.transactionSync(() => {
         if (rd.snapshot && rd.snapshot.metadata.index > 0) this.installSnapshot(rd.snapshot);
         this.storage.append(rd.entries);
         if (rd.hardState) this.storage.setHardState(rd.hardState);
-        for (const entry of rd.committedEntries) this.applyEntry(entry, outcomes, events);
+        for (const entry of rd.committedEntries) this.applyEntry(entry, outcomes);
         this.meta.set("applied", this.applied);
         this.maybeCompact();
+        return this.stateMachine.drainEvents();
       });
       this.sendAll(rd.messages, snapshots);
       if (rd.softState) this.onSoftState(rd.softState.lead);
@@ -230,25 +238,25 @@ export class Replica {
     }
   }
 
-  private applyEntry(entry: { index: number; term: number; type: string; data: Uint8Array }, outcomes: Array<[string, ApplyOutcome]>, events: V2Event[]): void {
+  private applyEntry(entry: { index: number; term: number; type: string; data: Uint8Array }, outcomes: Array<[string, ApplyOutcome]>): void {
     if (entry.index <= this.applied) return;
     this.applied = entry.index;
     if (entry.type === "confChange") {
       const cc = decodeConfChange(entry.data);
       const cs = this.rawNode.applyConfChange(cc);
       this.storage.setConfState(cs);
-      events.push(...this.membership.apply(cc, this.stateMachine));
+      this.membership.apply(cc, this.stateMachine);
       return;
     }
     if (entry.data.length === 0) return; // a new leader's no-op
     const { id, req } = decodeProposal(entry.data);
     if (id && this.stateMachine.appliedRequest(id)) return; // a retried write: applied at most once
     const applied = this.stateMachine.apply(req);
-    events.push(...applied.events);
     const etcdIndex = this.stateMachine.index();
     if (id) {
-      this.stateMachine.rememberRequest(id, entry.index, applied.result, etcdIndex);
-      outcomes.push([id, { result: applied.result, etcdIndex, raftIndex: entry.index }]);
+      const result = clientResult(applied);
+      this.stateMachine.rememberRequest(id, entry.index, result, etcdIndex);
+      outcomes.push([id, { result, etcdIndex, raftIndex: entry.index }]);
     }
     if (req.method === "SYNC") this.syncProposedAtMs = 0;
   }
@@ -282,7 +290,6 @@ export class Replica {
     this.storage.applySnapshot(snapshot.metadata);
     this.applied = snapshot.metadata.index;
     this.membership.reload();
-    this.stateMachine.reopen();
   }
 
   private maybeCompact(): void {

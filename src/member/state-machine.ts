@@ -1,13 +1,14 @@
 /**
  * The member's state machine: the v2 store (src/store) over SQLite tables, plus the table of
  * applied request ids that makes retried writes idempotent. Everything here runs inside the
- * Ready loop's transaction.
+ * Ready loop's transaction. Events are collected while applying and handed to the watchers
+ * only after the transaction commits.
  *
  * @module
  */
 import { decode, encode } from "cbor-x";
-import { V2Store, applyV2 } from "../store/index.js";
-import type { StoreStats, V2Event, V2Request, V2Result } from "../store/types.js";
+import { V2Store, applyV2, scanHistory, type HistoryScan, type StoreListener } from "../store/index.js";
+import type { StoreStats, V2ApplyResult, V2Event, V2Request, V2Result } from "../store/types.js";
 import { bytesOf, numberOf, type Sql } from "./sql.js";
 import { SqlStoreBackend } from "./sql-store-backend.js";
 
@@ -17,22 +18,52 @@ export interface AppliedRequest {
   raftIndex: number;
 }
 
-export class StateMachine {
-  private store: V2Store;
-  private readonly backend: SqlStoreBackend;
+/** One applied event with the watched paths its removal hit (etcd's removal callback). */
+export interface Published {
+  event: V2Event;
+  removedPaths: readonly string[];
+}
 
-  constructor(private readonly sql: Sql) {
+/** What the watchers look like to the store: who watches below a directory, how many. */
+export interface WatchIndex {
+  watchedPathsBelow(dirPath: string): readonly string[];
+  watcherCount(): number;
+}
+
+export class StateMachine {
+  private readonly store: V2Store;
+  private readonly backend: SqlStoreBackend;
+  private collected: Published[] = [];
+
+  constructor(private readonly sql: Sql, watchers: WatchIndex) {
     this.backend = new SqlStoreBackend(sql);
     this.store = new V2Store(this.backend);
+    const listener: StoreListener = {
+      watchedPathsBelow: (dir) => watchers.watchedPathsBelow(dir),
+      watcherCount: () => watchers.watcherCount(),
+      onEvent: (event, removedPaths) => void this.collected.push({ event, removedPaths }),
+    };
+    this.store.listener = listener;
   }
 
-  /** Apply one committed request; returns its result and every event it produced. */
-  apply(req: V2Request): { result: V2Result; events: V2Event[] } {
+  /** Apply one committed request. */
+  apply(req: V2Request): V2ApplyResult {
     return applyV2(this.store, req);
   }
 
+  /** Events applied since the last call, in index order. */
+  drainEvents(): Published[] {
+    const out = this.collected;
+    this.collected = [];
+    return out;
+  }
+
   read(req: V2Request): V2Result {
-    return applyV2(this.store, { ...req, method: "GET" }).result;
+    return this.store.get(req.path, req.recursive, req.sorted);
+  }
+
+  scanHistory(path: string, recursive: boolean, sinceIndex: number): HistoryScan {
+    return scanHistory(this.backend, path, recursive, sinceIndex, this.index());
   }
 
   exists(path: string): boolean {
@@ -40,15 +71,15 @@ export class StateMachine {
   }
 
   index(): number {
-    return this.backend.getIndex();
+    return this.store.index();
   }
 
   earliestExpirationMs(): number | null {
-    return this.backend.earliestExpirationMs();
+    return this.store.nextExpirationMs();
   }
 
   stats(): StoreStats {
-    return this.store.stats();
+    return this.store.statsSnapshot();
   }
 
   appliedRequest(id: string): AppliedRequest | undefined {
@@ -65,10 +96,5 @@ export class StateMachine {
 
   forgetRequestsBelow(raftIndex: number): void {
     this.sql.exec("DELETE FROM requests WHERE raft_index < ?", raftIndex);
-  }
-
-  /** After a snapshot replaced the tables underneath: keep stats, drop any cached view. */
-  reopen(): void {
-    this.store = new V2Store(this.backend, this.store);
   }
 }

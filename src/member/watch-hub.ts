@@ -9,9 +9,10 @@
  *
  * @module
  */
-import { matchesWatcher, scanHistory } from "../store/index.js";
-import type { V2Event } from "../store/types.js";
+import { liveDeliveries } from "../store/index.js";
+import { isAtOrBelow } from "../store/path.js";
 import type { Replica } from "./replica.js";
+import type { Published, WatchIndex } from "./state-machine.js";
 
 export const watchersMax = 10_000;
 const watchTag = "watch";
@@ -26,11 +27,26 @@ interface Attachment {
   done: boolean;
 }
 
-export class WatchHub {
+export class WatchHub implements WatchIndex {
   constructor(private readonly ctx: DurableObjectState) {}
 
-  count(): number {
-    return this.ctx.getWebSockets(watchTag).filter((ws) => !(ws.deserializeAttachment() as Attachment | null)?.done).length;
+  private active(): Array<{ ws: WebSocket; att: Attachment }> {
+    const out: Array<{ ws: WebSocket; att: Attachment }> = [];
+    for (const ws of this.ctx.getWebSockets(watchTag)) {
+      const att = ws.deserializeAttachment() as Attachment | null;
+      if (att && !att.done) out.push({ ws, att });
+    }
+    return out;
+  }
+
+  watcherCount(): number {
+    return this.active().length;
+  }
+
+  watchedPathsBelow(dirPath: string): readonly string[] {
+    return this.active()
+      .map((w) => w.att.path)
+      .filter((p) => p !== dirPath && isAtOrBelow(p, dirPath));
   }
 
   open(request: Request, replica: Replica): Response {
@@ -51,7 +67,7 @@ export class WatchHub {
       return new Response(null, { status: 101, webSocket: client });
     }
     const history = sinceIndex > 0 ? replica.stateMachine.scanHistory(path, recursive, sinceIndex) : null;
-    if (history && "error" in history) {
+    if (history && !history.ok) {
       server.send(JSON.stringify({ type: "error", error: history.error }));
       server.close(1000, "history cleared");
       return new Response(null, { status: 101, webSocket: client });
@@ -68,15 +84,11 @@ export class WatchHub {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  publish(events: V2Event[], _replica: Replica): void {
-    const sockets = this.ctx.getWebSockets(watchTag);
-    if (sockets.length === 0) return;
-    for (const ws of sockets) {
-      const att = ws.deserializeAttachment() as Attachment | null;
-      if (!att || att.done) continue;
-      for (const event of events) {
-        if (event.refresh || event.etcdIndex < att.since) continue;
-        const times = matchesWatcher(event, att.path, att.recursive, att.stream);
+  publish(events: Published[]): void {
+    for (const { ws, att } of this.active()) {
+      const spec = { path: att.path, recursive: att.recursive, stream: att.stream, sinceIndex: att.since };
+      for (const { event, removedPaths } of events) {
+        const times = liveDeliveries(spec, event, removedPaths);
         for (let i = 0; i < times; i++) ws.send(JSON.stringify({ type: "event", event }));
         if (times > 0 && !att.stream) {
           ws.serializeAttachment({ ...att, done: true } satisfies Attachment);
