@@ -139,7 +139,7 @@ export class Member extends DurableObject<Env> {
   private arm(): void {
     const deadline = this.replica?.nextDeadlineMs() ?? null;
     if (deadline === null) {
-      if (this.armedAtMs !== null) void this.ctx.storage.deleteAlarm();
+      if (this.armedAtMs !== null) this.ctx.storage.deleteAlarm().catch(ignoreReset);
       this.armedAtMs = null;
       return;
     }
@@ -147,7 +147,7 @@ export class Member extends DurableObject<Env> {
     const at = Math.max(deadline, Date.now() + 1);
     if (this.armedAtMs === at) return;
     this.armedAtMs = at;
-    void this.ctx.storage.setAlarm(at);
+    this.ctx.storage.setAlarm(at).catch(ignoreReset);
   }
 
   // ---- identity and start-up ----
@@ -199,3 +199,10 @@ export class Member extends DurableObject<Env> {
     return replica;
   }
 }
+
+/**
+ * Alarm writes are storage writes: the output gate holds every reply until they are durable, so
+ * nothing waits on them. They fail only when this object is being reset, and then it restarts
+ * from storage and re-arms.
+ */
+function ignoreReset(): void {}
