@@ -13,7 +13,9 @@ import type { V2Request } from "../store/types.js";
 import { bootstrapMember } from "./bootstrap.js";
 import type { Env } from "./env.js";
 import { Replica } from "./replica.js";
-import type { Faults, MemberAddress, MemberReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats } from "./rpc-types.js";
+import type { ConfChangeType } from "../raft/types.js";
+import type { MemberContext } from "./proposal.js";
+import type { Faults, MemberAddress, MemberChangeReply, MemberReply, PeerReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats } from "./rpc-types.js";
 import { schema } from "./schema.js";
 import type { MemberInfo } from "./membership.js";
 import { Meta } from "./sql.js";
@@ -28,6 +30,7 @@ export class Member extends DurableObject<Env> {
   private transport: Transport | null = null;
   private readonly watches: WatchHub;
   private armedAtMs: number | null = null;
+  private readonly introduced = new Map<string, MemberInfo>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -41,16 +44,25 @@ export class Member extends DurableObject<Env> {
 
   // ---- peer RPC ----
 
-  async peer(to: MemberAddress, batch: PeerBatch): Promise<void> {
+  async peer(to: MemberAddress, batch: PeerBatch): Promise<PeerReply> {
     const replica = this.ensure(to);
-    if (!this.transport || !canTalk(this.transport.faults, batch.from.name, to.name)) return;
+    if (replica.removed) return {}; // a removed member no longer takes part
+    if (!this.transport || !canTalk(this.transport.faults, batch.from.name, to.name)) return {};
+    // etcd's rafthttp answers a removed member "410 Gone"; the member then stops.
+    if (batch.from.id && replica.membership.isRemoved(batch.from.id)) return { removed: true };
     const messages = batch.messages.filter((m) => {
       if (m.type !== "MsgSnap" || !m.snapshot) return true;
       // Step a snapshot only once every page is staged; otherwise the leader will resend.
       return stagedComplete(this.ctx.storage.sql, new TextDecoder().decode(m.snapshot.data));
     });
-    replica.step(messages, batch.quiesce, replica.membership.idOf(batch.from.name));
+    // A member that joined at runtime learns who its peers are from their first messages,
+    // before it has replayed the log that records them.
+    if (batch.from.id && !replica.membership.get(batch.from.id)) {
+      this.introduced.set(batch.from.id, { id: batch.from.id, name: batch.from.name, peerURLs: [], clientURLs: [] });
+    }
+    replica.step(messages, batch.quiesce, batch.from.id ?? replica.membership.idOf(batch.from.name));
     this.arm();
+    return {};
   }
 
   async snapshotPage(to: MemberAddress, page: SnapshotPage): Promise<void> {
@@ -63,6 +75,15 @@ export class Member extends DurableObject<Env> {
   async propose(to: MemberAddress, requestId: string, req: V2Request): Promise<MemberReply> {
     const replica = this.ensure(to);
     const reply = replica.propose(requestId, req);
+    this.arm();
+    const out = await reply;
+    this.arm();
+    return out;
+  }
+
+  async changeMembership(to: MemberAddress, type: ConfChangeType, nodeId: string, ctx: MemberContext & { requestId: string }): Promise<MemberChangeReply> {
+    const replica = this.ensure(to);
+    const reply = replica.changeMembership(type, nodeId, ctx);
     this.arm();
     const out = await reply;
     this.arm();
@@ -170,9 +191,10 @@ export class Member extends DurableObject<Env> {
       electionTicks: Math.round(this.config.electionTimeoutMs / this.config.heartbeatIntervalMs),
       snapshotCount: this.config.snapshotCount,
     };
-    const transport = new Transport(this.env, self, (p) => this.ctx.waitUntil(p), {
+    const transport = new Transport(this.env, { ...self, id: this.meta.str("id") }, (p) => this.ctx.waitUntil(p), {
       unreachable: (id) => { this.replica?.reportUnreachable(id); this.arm(); },
       snapshotStatus: (id, failed) => { this.replica?.reportSnapshot(id, failed); this.arm(); },
+      removed: () => { this.replica?.markRemoved(); this.arm(); },
     });
     transport.faults = JSON.parse(this.meta.str("faults", '{"groups":null}')) as Faults;
     this.transport = transport;
@@ -183,7 +205,7 @@ export class Member extends DurableObject<Env> {
         now: () => Date.now(),
         rand: Math.random,
         send: (to, messages, pages, quiesce) => {
-          const peer = replica.membership.get(to);
+          const peer = replica.membership.get(to) ?? this.introduced.get(to);
           if (!peer) return;
           const s = quiesce ? replica.status() : null;
           transport.send(peer, messages, pages, s ? { term: s.term, commit: s.commit } : undefined);

@@ -18,9 +18,12 @@ import { StateMachine, type Published, type WatchIndex } from "./state-machine.j
 import { Membership } from "./membership.js";
 import { captureSnapshot, restoreSnapshot, snapshotId } from "./snapshot-pages.js";
 import { decodeProposal, encodeProposal } from "./proposal.js";
+import type { ConfChangeType } from "../raft/types.js";
 import { Waiters } from "./waiters.js";
 import { Clock, type Timing } from "./clock.js";
-import type { MemberReply, MemberStatus } from "./rpc-types.js";
+import type { MemberChangeReply, MemberReply, MemberStatus } from "./rpc-types.js";
+import { decodeMemberContext, encodeMemberContext, type MemberContext } from "./proposal.js";
+import { checkMembershipChange } from "./reconfig.js";
 
 export interface ReplicaPorts {
   sql: Sql;
@@ -67,8 +70,10 @@ export class Replica {
   private leader: NodeId = NONE;
   private readonly proposals = new Waiters<ApplyOutcome>(limits.proposalsPendingMax);
   private readonly reads = new Waiters<number | null>(limits.readsPendingMax);
+  private readonly confChanges = new Waiters<MemberChangeReply>(1);
   private appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
   private syncProposedAtMs = 0;
+  private appliedConfChanges: Array<[string, number]> = [];
 
   constructor(private readonly ports: ReplicaPorts, id: NodeId, timing: Timing) {
     this.id = id;
@@ -147,6 +152,30 @@ export class Replica {
     return this.reply(out.result, out.etcdIndex, out.raftIndex);
   }
 
+  /**
+   * A single-server membership change (add or remove one voter), one at a time. Removing the
+   * leader itself first hands leadership to a caught-up follower; the caller retries there.
+   */
+  async changeMembership(type: ConfChangeType, nodeId: NodeId, ctx: MemberContext & { requestId: string }): Promise<MemberChangeReply> {
+    if (this.removed) return { kind: "removed" };
+    this.clock.wake(this.ports.now());
+    if (!this.isLeader()) return { kind: "notLeader", leader: this.membership.nameOf(this.leader) };
+    const raft = this.rawNode.raft;
+    const pending = raft.pendingConfIndex > raft.raftLog.applied || this.confChanges.size > 0;
+    const refusal = checkMembershipChange(type, nodeId, this.rawNode.status(), this.membership, pending);
+    if (refusal) return refusal;
+    if (type === "removeNode" && nodeId === this.id) {
+      const successor = this.bestFollower();
+      if (successor) this.rawNode.transferLeader(successor);
+      this.handleReady();
+      return { kind: "notLeader", leader: "" };
+    }
+    const outcome = this.confChanges.wait(ctx.requestId, limits.requestTimeoutMs, () => ({ kind: "timeout" }));
+    this.rawNode.proposeConfChange({ type, nodeId, context: encodeMemberContext(ctx) });
+    this.handleReady();
+    return outcome;
+  }
+
   /** A local (possibly stale) read, as etcd's default v2 GET. */
   read(req: V2Request): MemberReply {
     const result = this.stateMachine.read(req);
@@ -165,6 +194,12 @@ export class Replica {
     if (readIndex === null) return { kind: "timeout" };
     if (this.applied < readIndex) await this.waitApplied(readIndex);
     return this.read({ ...req, method: "GET" });
+  }
+
+  /** Told by a peer that this member was removed (it may never apply its own removal). */
+  markRemoved(): void {
+    this.ports.transactionSync(() => this.membership.markRemoved(this.id));
+    this.proposals.triggerAll(() => ({ lost: true, leader: "" }));
   }
 
   reportUnreachable(id: NodeId): void {
@@ -204,6 +239,7 @@ export class Replica {
   }
 
   nextDeadlineMs(): number | null {
+    if (this.removed) return null;
     const tick = this.clock.nextTickAtMs(this.isLeader());
     const expiry = this.isLeader() ? this.stateMachine.earliestExpirationMs() : null;
     const sync = expiry === null ? null : Math.max(expiry, this.syncProposedAtMs + this.clock.timing.tickMs);
@@ -233,6 +269,7 @@ export class Replica {
       for (const rs of rd.readStates) this.reads.trigger(new TextDecoder().decode(rs.requestCtx), rs.index);
       this.rawNode.advance();
       for (const [id, outcome] of outcomes) this.proposals.trigger(id, outcome);
+      for (const [id, raftIndex] of this.appliedConfChanges.splice(0)) this.confChanges.trigger(id, { kind: "done", raftIndex });
       if (events.length > 0) this.ports.publish(events);
       this.releaseAppliedWaiters();
     }
@@ -246,6 +283,8 @@ export class Replica {
       const cs = this.rawNode.applyConfChange(cc);
       this.storage.setConfState(cs);
       this.membership.apply(cc, this.stateMachine);
+      const requestId = decodeMemberContext(cc.context).requestId;
+      if (requestId) this.appliedConfChanges.push([requestId, entry.index]);
       return;
     }
     if (entry.data.length === 0) return; // a new leader's no-op
@@ -347,6 +386,17 @@ export class Replica {
     if (s.softState.lead !== from || s.hardState.term !== q.term) return;
     if (s.hardState.commit !== q.commit || this.storage.lastIndex() !== q.commit) return;
     this.clock.quiesce();
+  }
+
+  /** The voter with the highest match index, to hand leadership to. */
+  private bestFollower(): NodeId {
+    const progress = this.rawNode.status().progress ?? {};
+    let best: NodeId = NONE;
+    let bestMatch = -1;
+    for (const [id, p] of Object.entries(progress)) {
+      if (id !== this.id && p.match > bestMatch) [best, bestMatch] = [id, p.match];
+    }
+    return best;
   }
 
   private waitApplied(index: number): Promise<void> {

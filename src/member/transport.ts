@@ -17,6 +17,8 @@ import type { Faults, MemberAddress, PeerBatch } from "./rpc-types.js";
 export interface TransportEvents {
   unreachable(to: NodeId): void;
   snapshotStatus(to: NodeId, failed: boolean): void;
+  /** A peer says this member was removed from the cluster. */
+  removed(): void;
 }
 
 export class Transport {
@@ -31,7 +33,7 @@ export class Transport {
 
   send(peer: MemberInfo, messages: Message[], pages: Uint8Array[] | null, quiesce: PeerBatch["quiesce"]): void {
     if (!canTalk(this.faults, this.self.name, peer.name)) return;
-    const to: MemberAddress = { token: this.self.token, name: peer.name };
+    const to: MemberAddress = { token: this.self.token, name: peer.name, id: peer.id };
     const stub = this.env.MEMBER.getByName(durableObjectName(to.token, to.name), hintOptions(peer));
     const batch: PeerBatch = { from: this.self, messages, ...(quiesce ? { quiesce } : {}) };
     const snap = messages.find((m) => m.type === "MsgSnap");
@@ -42,7 +44,8 @@ export class Transport {
           await stub.snapshotPage(to, { snap: id, page, pages: pages.length, data: pages[page]! });
         }
       }
-      await stub.peer(to, batch);
+      const reply = await stub.peer(to, batch);
+      if (reply.removed) this.events.removed();
       if (snap) this.events.snapshotStatus(peer.id, false);
     })().catch(() => {
       if (snap) this.events.snapshotStatus(peer.id, true);
