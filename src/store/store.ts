@@ -8,7 +8,6 @@
 import type { NodeRecord, StoreBackend } from "./backend.js";
 import {
   EcodeDirNotEmpty,
-  EcodeKeyNotFound,
   EcodeNodeExist,
   EcodeNotDir,
   EcodeNotFile,
@@ -99,12 +98,15 @@ export class V2Store {
 
   set(path: string, dir: boolean, value: string, expirationMs: number, refresh: boolean): V2Result {
     const p = cleanPath(path);
-    const found = lookup(this.backend, p, this.index());
-    if (!found.ok && (found.error.errorCode !== EcodeKeyNotFound || refresh)) {
-      return this.#count("setsFail", fail(found.error));
+    // A miss needs no walk here: the create walk reports 104 with the same cause etcd's
+    // internalGet would; only refresh needs the 100 (first missing prefix) now.
+    const existing = this.backend.getNode(p) ?? null;
+    if (existing === null && refresh) {
+      const found = lookup(this.backend, p, this.index());
+      if (!found.ok) return this.#count("setsFail", fail(found.error));
     }
-    const v = refresh && found.ok ? found.node.value : value;
-    const r = this.#internalCreate(p, dir, v, false, true, expirationMs, "set");
+    const v = refresh && existing !== null ? existing.value : value;
+    const r = this.#internalCreate(p, dir, v, false, true, expirationMs, "set", existing);
     if (!r.ok) return this.#count("setsFail", r);
     if (refresh) r.event.refresh = true;
     this.#commit(r.event, []);
@@ -113,7 +115,7 @@ export class V2Store {
 
   /** PUT prevExist=false (unique=false) and POST (unique=true: an in-order child). */
   create(path: string, dir: boolean, value: string, unique: boolean, expirationMs: number): V2Result {
-    const r = this.#internalCreate(path, dir, value, unique, false, expirationMs, "create");
+    const r = this.#internalCreate(cleanPath(path), dir, value, unique, false, expirationMs, "create");
     if (!r.ok) {
       // etcd's internalCreate also counts a failed walk as a set failure.
       if (r.error.errorCode === EcodeNotDir) this.stats.inc("setsFail");
@@ -239,6 +241,7 @@ export class V2Store {
     replace: boolean,
     expirationMs: number,
     action: Action,
+    known?: NodeRecord | null,
   ): V2Result {
     const E = this.index();
     const next = E + 1;
@@ -247,7 +250,7 @@ export class V2Store {
     const expiration = expirationMs < minExpirationMs ? null : expirationMs;
     const d = ensureDir(this.backend, parentPath(p), next, E);
     if (!d.ok) return d;
-    const existing = this.backend.getNode(p);
+    const existing = (known === undefined ? this.backend.getNode(p) : known) ?? undefined;
     let prevNode: NodeExtern | undefined;
     if (existing !== undefined) {
       if (!replace) return fail(v2Error(EcodeNodeExist, p, E));
