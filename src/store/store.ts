@@ -22,25 +22,9 @@ import { compareFailCause, dirRecord, eventNode } from "./node-ops.js";
 import { StoreStatsCounter, type StoreCounter } from "./stats.js";
 import type { Action, NodeExtern, StoreStats, V2Error, V2Event, V2Result } from "./types.js";
 import { ensureDir, lookup } from "./walk.js";
+import type { StoreListener, V2StoreOptions } from "./listener.js";
 
-/** Receives every committed event, for live watch delivery (an in-memory WatcherHub, or a DO). */
-export interface StoreListener {
-  /** Watched paths strictly below `dirPath`; the store reports which of them a removal hits. */
-  watchedPathsBelow(dirPath: string): readonly string[];
-  /**
-   * Called after each successful mutation, refresh events included (they must not be delivered).
-   * `removedPaths`: for delete/compareAndDelete/expire, the watched paths at which a node was
-   * removed (deepest first), ending with the event key itself — etcd's removal callback.
-   */
-  onEvent(event: V2Event, removedPaths: readonly string[]): void;
-  watcherCount(): number;
-}
-
-export interface V2StoreOptions {
-  /** Read-only top-level directories created at index 0 (etcd server: "/0" and "/1"). */
-  namespaces?: readonly string[];
-  historyEventsMax?: number;
-}
+export type { StoreListener, V2StoreOptions };
 
 export const defaultNamespaces: readonly string[] = ["/0", "/1"];
 /** etcd treats expirations before 2000-01-01T00:00:00Z as "permanent" on set/create. */

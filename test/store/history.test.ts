@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { historyEventsMax, scanHistory } from "../../src/store/history.js";
+import { historyEventsMax, scanHistory, startWatch } from "../../src/store/history.js";
 import type { WatchResult } from "../../src/store/watcher-hub.js";
 import { k, okEvent, setup } from "./helpers.js";
 
@@ -84,5 +84,20 @@ describe("history watches", () => {
     expect(r).toEqual({ ok: true, event: last });
     // Callers turn waitIndex 0 into E+1 first; below StartIndex is always "cleared".
     expect(scanHistory(backend, k("/target"), false, 0, 9).ok).toBe(false);
+  });
+});
+
+describe("startWatch (pure registration step)", () => {
+  test("waitIndex 0 starts at E+1; a past index is answered with etcdIndex = E", () => {
+    const { backend, put, store } = setup();
+    const s = put("/a", "1");
+    put("/b", "2");
+    const E = store.index();
+    expect(startWatch(backend, k("/a"), false, 0, E)).toEqual({ ok: true, sinceIndex: E + 1, event: null });
+    expect(startWatch(backend, k("/a"), false, s.node.modifiedIndex, E)).toEqual({
+      ok: true,
+      sinceIndex: s.node.modifiedIndex,
+      event: { ...s, etcdIndex: E },
+    });
   });
 });
