@@ -18,7 +18,7 @@ import {
 import { appendEvent, historyEventsMax } from "./history.js";
 import { reprFlat, reprForGet } from "./node-extern.js";
 import { cleanPath, isAtOrBelow, parentPath } from "./path.js";
-import { compareFailCause, dirRecord, eventNode } from "./node-ops.js";
+import { assertInteger, compareFailCause, dirRecord, eventNode } from "./node-ops.js";
 import { StoreStatsCounter, type StoreCounter } from "./stats.js";
 import type { Action, NodeExtern, StoreStats, V2Error, V2Event, V2Result } from "./types.js";
 import { ensureDir, lookup } from "./walk.js";
@@ -110,6 +110,7 @@ export class V2Store {
   }
 
   update(path: string, value: string, expirationMs: number, refresh: boolean): V2Result {
+    assertInteger("expirationMs", expirationMs);
     const p = cleanPath(path);
     const E = this.index();
     // etcd returns these two errors without setting its deferred `err`: counted as successes.
@@ -143,6 +144,8 @@ export class V2Store {
     expirationMs: number,
     refresh: boolean,
   ): V2Result {
+    assertInteger("expirationMs", expirationMs);
+    assertInteger("prevIndex", prevIndex);
     const p = cleanPath(path);
     const E = this.index();
     if (this.#readonly.has(p)) {
@@ -184,6 +187,7 @@ export class V2Store {
   }
 
   compareAndDelete(path: string, prevValue: string, prevIndex: number): V2Result {
+    assertInteger("prevIndex", prevIndex);
     const p = cleanPath(path);
     const E = this.index();
     const found = lookup(this.backend, p, E);
@@ -204,6 +208,7 @@ export class V2Store {
    * expiry is its own index and its own `expire` event; a dir takes its subtree with it.
    */
   deleteExpiredKeys(timeMs: number): V2Event[] {
+    assertInteger("timeMs", timeMs);
     const events: V2Event[] = [];
     let last = "";
     for (;;) {
@@ -227,8 +232,10 @@ export class V2Store {
     action: Action,
     known?: NodeRecord | null,
   ): V2Result {
+    assertInteger("expirationMs", expirationMs);
     const E = this.index();
     const next = E + 1;
+    assertInteger("etcd index", next);
     const p = cleanPath(unique ? path + "/" + String(next).padStart(inOrderNameDigits, "0") : path);
     if (this.#readonly.has(p)) return fail(v2Error(EcodeRootROnly, "/", E));
     const expiration = expirationMs < minExpirationMs ? null : expirationMs;

@@ -98,3 +98,12 @@ describe("backend use", () => {
     expect(applyV2(store, v2Request({ method: "GET", path: k("/d") })).ok).toBe(false);
   });
 });
+
+describe("assertions", () => {
+  test("non-integer times and indexes are programmer errors", () => {
+    const { store } = setup();
+    expect(() => store.set(k("/a"), false, "", Number.NaN, false)).toThrow(/expirationMs/);
+    expect(() => store.compareAndDelete(k("/a"), "", 1.5)).toThrow(/prevIndex/);
+    expect(() => store.deleteExpiredKeys(Number.POSITIVE_INFINITY)).toThrow(/timeMs/);
+  });
+});
