@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { parseClusterConfig } from "./cluster/config.js";
 import { ClusterHandler } from "./front/cluster-handler.js";
+import { MemberRouter } from "./front/router.js";
 import { debugRoutes } from "./front/debug.js";
 import { membersRoutes } from "./front/members-routes.js";
 import { createApp } from "./http/app.js";
@@ -27,11 +28,12 @@ function frontFor(env: Env): Front {
   let front = fronts.get(env);
   if (front) return front;
   const config = parseClusterConfig(env);
+  const router = new MemberRouter(env, config);
   const build = (pinned: string) => {
     const app = new Hono();
     if (config.debug && !pinned) app.route("/", debugRoutes(env, config));
-    app.route("/", membersRoutes(env, config));
-    app.route("/", createApp({ handler: new ClusterHandler(env, config, pinned), now: () => Date.now() }));
+    app.route("/", membersRoutes(router, env.ETCD_ROOT_PASSWORD));
+    app.route("/", createApp({ handler: new ClusterHandler(router, pinned), now: () => Date.now() }));
     return app;
   };
   front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])) };

@@ -37,6 +37,8 @@ export interface ClusterEnv {
   ETCD_ELECTION_TIMEOUT?: string;
   ETCD_SNAPSHOT_COUNT?: string;
   ETCD_DEBUG?: string;
+  /** Secret: the root user's password for admin requests (member changes, backup, restore). */
+  ETCD_ROOT_PASSWORD?: string;
 }
 
 export const defaults = {
