@@ -10,6 +10,8 @@ import { ClusterHandler } from "./front/cluster-handler.js";
 import { MemberRouter } from "./front/router.js";
 import { debugRoutes } from "./front/debug.js";
 import { membersRoutes } from "./front/members-routes.js";
+import { statsRoutes } from "./front/stats-routes.js";
+import { parseProxyMode, proxyRoutes } from "./front/proxy-mode.js";
 import { createApp } from "./http/app.js";
 import type { Env } from "./member/env.js";
 
@@ -29,10 +31,13 @@ function frontFor(env: Env): Front {
   if (front) return front;
   const config = parseClusterConfig(env);
   const router = new MemberRouter(env, config);
+  const proxyMode = parseProxyMode(env.ETCD_PROXY);
   const build = (pinned: string) => {
     const app = new Hono();
+    app.route("/", proxyRoutes(config, proxyMode));
     if (config.debug && !pinned) app.route("/", debugRoutes(env, config));
     app.route("/", membersRoutes(router, env.ETCD_ROOT_PASSWORD));
+    app.route("/", statsRoutes(router, pinned));
     app.route("/", createApp({ handler: new ClusterHandler(router, pinned), now: () => Date.now() }));
     return app;
   };

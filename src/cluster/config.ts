@@ -39,6 +39,8 @@ export interface ClusterEnv {
   ETCD_DEBUG?: string;
   /** Secret: the root user's password for admin requests (member changes, backup, restore). */
   ETCD_ROOT_PASSWORD?: string;
+  /** "on" (default: the Worker proxies reads and writes) or "readonly" (501 for anything but GET). */
+  ETCD_PROXY?: string;
 }
 
 export const defaults = {

@@ -19,6 +19,7 @@ import type { Faults, MemberAddress, MemberChangeReply, MemberReply, PeerReply, 
 import { schema } from "./schema.js";
 import type { MemberInfo } from "./membership.js";
 import { Meta } from "./sql.js";
+import { PeerStats, goDuration, rfc3339Nano } from "./peer-stats.js";
 import { stagePage, stagedComplete } from "./snapshot-pages.js";
 import { Transport, canTalk } from "./transport.js";
 import { WatchHub } from "./watch-hub.js";
@@ -31,6 +32,7 @@ export class Member extends DurableObject<Env> {
   private readonly watches: WatchHub;
   private armedAtMs: number | null = null;
   private readonly introduced = new Map<string, MemberInfo>();
+  private readonly peerStats = new PeerStats(Date.now());
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,6 +62,7 @@ export class Member extends DurableObject<Env> {
     if (batch.from.id && !replica.membership.get(batch.from.id)) {
       this.introduced.set(batch.from.id, { id: batch.from.id, name: batch.from.name, peerURLs: [], clientURLs: [] });
     }
+    this.peerStats.recvAppendRequestCnt += messages.filter((m) => m.type === "MsgApp").length;
     replica.step(messages, batch.quiesce, batch.from.id ?? replica.membership.idOf(batch.from.name));
     this.arm();
     return {};
@@ -112,6 +115,29 @@ export class Member extends DurableObject<Env> {
   async members(to: MemberAddress): Promise<{ members: MemberInfo[]; leader: string }> {
     const replica = this.ensure(to);
     return { members: replica.membership.list(), leader: replica.status().leader };
+  }
+
+  /** /v2/stats/self, in etcd's field order (rates are omitted: always 0 here). */
+  async selfStats(to: MemberAddress): Promise<Record<string, unknown>> {
+    const s = this.ensure(to).status();
+    const now = Date.now();
+    return {
+      name: s.name,
+      id: s.id,
+      state: s.role,
+      startTime: rfc3339Nano(this.peerStats.startTimeMs),
+      leaderInfo: { leader: s.leader, uptime: goDuration(now - s.leaderSinceMs), startTime: rfc3339Nano(s.leaderSinceMs) },
+      recvAppendRequestCnt: this.peerStats.recvAppendRequestCnt,
+      sendAppendRequestCnt: this.peerStats.sendAppendRequestCnt,
+    };
+  }
+
+  /** /v2/stats/leader, or null when this member is not the leader. */
+  async leaderStats(to: MemberAddress): Promise<Record<string, unknown> | null> {
+    const replica = this.ensure(to);
+    const s = replica.status();
+    if (s.role !== "StateLeader") return null;
+    return this.peerStats.leaderJson(s.id, s.voters);
   }
 
   async storeStats(to: MemberAddress): Promise<StoreStats> {
@@ -195,7 +221,7 @@ export class Member extends DurableObject<Env> {
       unreachable: (id) => { this.replica?.reportUnreachable(id); this.arm(); },
       snapshotStatus: (id, failed) => { this.replica?.reportSnapshot(id, failed); this.arm(); },
       removed: () => { this.replica?.markRemoved(); this.arm(); },
-    });
+    }, this.peerStats);
     transport.faults = JSON.parse(this.meta.str("faults", '{"groups":null}')) as Faults;
     this.transport = transport;
     const replica: Replica = new Replica(

@@ -68,6 +68,8 @@ export class Replica {
   private readonly rawNode: RawNode;
   private applied: number;
   private leader: NodeId = NONE;
+  /** When the current leader became known here (etcd's leaderInfo.startTime). */
+  private leaderSinceMs: number;
   private readonly proposals = new Waiters<ApplyOutcome>(limits.proposalsPendingMax);
   private readonly reads = new Waiters<number | null>(limits.readsPendingMax);
   private readonly confChanges = new Waiters<MemberChangeReply>(1);
@@ -83,6 +85,7 @@ export class Replica {
     this.stateMachine = new StateMachine(ports.sql, ports.watchers);
     this.membership = new Membership(this.meta);
     this.clock = new Clock(timing, ports.now());
+    this.leaderSinceMs = ports.now();
     this.rawNode = new RawNode({
       id,
       electionTick: timing.electionTicks,
@@ -226,6 +229,7 @@ export class Replica {
       lastIndex: this.storage.lastIndex(),
       firstIndex: this.storage.firstIndex(),
       quiesced: this.clock.quiesced,
+      leaderSinceMs: this.leaderSinceMs,
       voters: this.storage.confState().voters,
     };
   }
@@ -343,6 +347,7 @@ export class Replica {
 
   private onSoftState(lead: NodeId): void {
     const wasLeader = this.isLeader();
+    if (lead !== this.leader) this.leaderSinceMs = this.ports.now();
     this.leader = lead;
     if (wasLeader && lead !== this.id) {
       // Proposals still waiting here may or may not commit under the new leader: the caller

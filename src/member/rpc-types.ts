@@ -71,6 +71,7 @@ export interface MemberStatus {
   lastIndex: number;
   firstIndex: number;
   quiesced: boolean;
+  leaderSinceMs: number;
   voters: string[];
 }
 
