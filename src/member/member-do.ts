@@ -237,6 +237,8 @@ export class Member extends DurableObject<Env> {
           transport.send(peer, messages, pages, s ? { term: s.term, commit: s.commit } : undefined);
         },
         watchers: this.watches,
+        defer: (fn) => setTimeout(fn, 0),
+        afterReady: () => this.arm(),
         publish: (events) => this.watches.publish(events),
       },
       this.meta.str("id"),

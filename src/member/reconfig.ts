@@ -18,7 +18,8 @@ export function checkMembershipChange(
 ): Extract<MemberChangeReply, { kind: "refused" }> | null {
   if (pending) return { kind: "refused", status: 409, message: "membership: a membership change is already in progress" };
   const voters = Object.keys(status.progress ?? {});
-  const started = Object.entries(status.progress ?? {}).filter(([id, p]) => id === status.id || p.recentActive).map(([id]) => id);
+  // etcd counts members that have started; here: the leader, and voters that replicated anything.
+  const started = Object.entries(status.progress ?? {}).filter(([id, p]) => id === status.id || p.match > 0).map(([id]) => id);
   if (type === "addNode") {
     if (membership.isRemoved(nodeId)) return { kind: "refused", status: 409, message: "membership: ID removed" };
     if (voters.includes(nodeId)) return { kind: "refused", status: 409, message: "membership: ID exists" };

@@ -36,6 +36,13 @@ export interface ReplicaPorts {
   watchers: WatchIndex;
   /** Events applied by this member, in index order, after their transaction committed. */
   publish(events: Published[]): void;
+  /**
+   * Run `fn` once the requests already queued for this object have been taken in: proposals and
+   * acks that arrive together share one Ready (one transaction, one MsgApp per follower).
+   */
+  defer(fn: () => void): void;
+  /** Called after a deferred Ready ran, so the object can re-arm its alarm. */
+  afterReady(): void;
 }
 
 export const limits = {
@@ -75,6 +82,7 @@ export class Replica {
   private readonly confChanges = new Waiters<MemberChangeReply>(1);
   private appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
   private syncProposedAtMs = 0;
+  private readyScheduled = false;
   private appliedConfChanges: Array<[string, number]> = [];
 
   constructor(private readonly ports: ReplicaPorts, id: NodeId, timing: Timing) {
@@ -119,8 +127,10 @@ export class Replica {
         if (e !== ErrProposalDropped && e !== ErrStepPeerNotFound) throw e;
       }
     }
-    this.handleReady();
-    if (quiesce && fromId) this.maybeQuiesceFollower(quiesce, fromId);
+    if (quiesce && fromId) {
+      this.handleReady();
+      this.maybeQuiesceFollower(quiesce, fromId);
+    } else this.scheduleReady();
   }
 
   /** Drive elapsed ticks; returns nothing, the caller re-arms with nextDeadlineMs(). */
@@ -148,7 +158,7 @@ export class Replica {
         if (e !== ErrProposalDropped) throw e;
         this.proposals.trigger(id, { lost: true, leader: this.membership.nameOf(this.leader) });
       }
-      this.handleReady();
+      this.scheduleReady();
     }
     const out = await outcome;
     if ("lost" in out) return out.leader || !this.isLeader() ? { kind: "notLeader", leader: out.leader } : { kind: "timeout" };
@@ -252,6 +262,16 @@ export class Replica {
   }
 
   // ---- the Ready loop ----
+
+  private scheduleReady(): void {
+    if (this.readyScheduled) return;
+    this.readyScheduled = true;
+    this.ports.defer(() => {
+      this.readyScheduled = false;
+      this.handleReady();
+      this.ports.afterReady();
+    });
+  }
 
   private handleReady(): void {
     while (this.rawNode.hasReady()) {
