@@ -11,6 +11,7 @@ import { MemberRouter } from "./front/router.js";
 import { debugRoutes } from "./front/debug.js";
 import { membersRoutes } from "./front/members-routes.js";
 import { statsRoutes } from "./front/stats-routes.js";
+import { adminRoutes } from "./front/admin-routes.js";
 import { parseProxyMode, proxyRoutes } from "./front/proxy-mode.js";
 import { createApp } from "./http/app.js";
 import type { Env } from "./member/env.js";
@@ -36,6 +37,7 @@ function frontFor(env: Env): Front {
     const app = new Hono();
     app.route("/", proxyRoutes(config, proxyMode));
     if (config.debug && !pinned) app.route("/", debugRoutes(env, config));
+    if (!pinned) app.route("/", adminRoutes(router, env.ETCD_ROOT_PASSWORD));
     app.route("/", membersRoutes(router, env.ETCD_ROOT_PASSWORD));
     app.route("/", statsRoutes(router, pinned));
     app.route("/", createApp({ handler: new ClusterHandler(router, pinned), now: () => Date.now() }));

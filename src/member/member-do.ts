@@ -20,7 +20,8 @@ import { schema } from "./schema.js";
 import type { MemberInfo } from "./membership.js";
 import { Meta } from "./sql.js";
 import { PeerStats, goDuration, rfc3339Nano } from "./peer-stats.js";
-import { stagePage, stagedComplete } from "./snapshot-pages.js";
+import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js";
+import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -142,6 +143,31 @@ export class Member extends DurableObject<Env> {
 
   async storeStats(to: MemberAddress): Promise<StoreStats> {
     return this.ensure(to).stateMachine.stats();
+  }
+
+  // ---- backup and restore (admin, through the Worker's root-only routes) ----
+
+  /** A linearizable copy of the state: on the leader, after a ReadIndex, captured at once. */
+  async backup(to: MemberAddress): Promise<{ kind: "done"; backup: Uint8Array } | { kind: "notLeader"; leader: string } | { kind: "timeout" }> {
+    const replica = this.ensure(to);
+    if (!replica.isLeader()) return { kind: "notLeader", leader: replica.leaderName() };
+    const probe = await this.quorumRead(to, { method: "QGET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null, expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0 });
+    if (probe.kind !== "done") return probe.kind === "notLeader" ? probe : { kind: "timeout" };
+    const s = replica.status();
+    const header = { version: backupFormatVersion, clusterId: this.meta.str("cluster_id"), raftIndex: s.applied, raftTerm: s.term, etcdIndex: replica.stateMachine.index(), createdAtMs: Date.now() };
+    return { kind: "done", backup: encodeBackup({ header, pages: captureSnapshot(this.ctx.storage.sql) }) };
+  }
+
+  /** Re-bootstrap this member in place from a backup (force-new-cluster). */
+  async restore(to: MemberAddress, backupBytes: Uint8Array, plan: RestorePlan): Promise<{ ok: boolean; message?: string }> {
+    this.ensure(to);
+    const backup = decodeBackup(backupBytes);
+    if (!backup) return { ok: false, message: "not a backup of this format" };
+    this.ctx.storage.transactionSync(() => restoreMember(this.ctx.storage.sql, backup, plan));
+    this.watches.closeAll();
+    this.replica = null;
+    this.open(to);
+    return { ok: true };
   }
 
   // ---- fault injection (reachable only through the Worker's ETCD_DEBUG=1 routes) ----
