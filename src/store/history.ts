@@ -61,3 +61,26 @@ export function scanHistory(
   }
   return { ok: true, event: null };
 }
+
+export type WatchStart =
+  | { ok: true; sinceIndex: number; event: V2Event | null }
+  | { ok: false; error: V2Error };
+
+/**
+ * etcd `Store.Watch` before registration, as a pure step: waitIndex 0 means E+1; a past index
+ * is answered from history (the event's etcdIndex becomes E, spec §4.6) or fails with 401.
+ * When `event` is null the caller registers a live watcher from `sinceIndex`.
+ */
+export function startWatch(
+  backend: StoreBackend,
+  path: string,
+  recursive: boolean,
+  waitIndex: number,
+  currentIndex: number,
+): WatchStart {
+  const sinceIndex = waitIndex === 0 ? currentIndex + 1 : waitIndex;
+  const scan = scanHistory(backend, path, recursive, sinceIndex, currentIndex);
+  if (!scan.ok) return scan;
+  const event = scan.event === null ? null : { ...scan.event, etcdIndex: currentIndex };
+  return { ok: true, sinceIndex, event };
+}

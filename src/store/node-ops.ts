@@ -32,3 +32,8 @@ export function compareFailCause(n: NodeRecord, prevValue: string, prevIndex: nu
   if (!valueOk) return `[${prevValue} != ${n.value}]`;
   return `[${prevIndex} != ${n.modifiedIndex}]`;
 }
+
+/** Programmer-error check for numbers crossing into the store (indexes, Unix ms). */
+export function assertInteger(name: string, v: number): void {
+  if (!Number.isSafeInteger(v)) throw new Error(`${name} must be a safe integer, got ${v}`);
+}

@@ -8,7 +8,6 @@
 import type { NodeRecord, StoreBackend } from "./backend.js";
 import {
   EcodeDirNotEmpty,
-  EcodeKeyNotFound,
   EcodeNodeExist,
   EcodeNotDir,
   EcodeNotFile,
@@ -19,29 +18,13 @@ import {
 import { appendEvent, historyEventsMax } from "./history.js";
 import { reprFlat, reprForGet } from "./node-extern.js";
 import { cleanPath, isAtOrBelow, parentPath } from "./path.js";
-import { compareFailCause, dirRecord, eventNode } from "./node-ops.js";
+import { assertInteger, compareFailCause, dirRecord, eventNode } from "./node-ops.js";
 import { StoreStatsCounter, type StoreCounter } from "./stats.js";
 import type { Action, NodeExtern, StoreStats, V2Error, V2Event, V2Result } from "./types.js";
 import { ensureDir, lookup } from "./walk.js";
+import type { StoreListener, V2StoreOptions } from "./listener.js";
 
-/** Receives every committed event, for live watch delivery (an in-memory WatcherHub, or a DO). */
-export interface StoreListener {
-  /** Watched paths strictly below `dirPath`; the store reports which of them a removal hits. */
-  watchedPathsBelow(dirPath: string): readonly string[];
-  /**
-   * Called after each successful mutation, refresh events included (they must not be delivered).
-   * `removedPaths`: for delete/compareAndDelete/expire, the watched paths at which a node was
-   * removed (deepest first), ending with the event key itself — etcd's removal callback.
-   */
-  onEvent(event: V2Event, removedPaths: readonly string[]): void;
-  watcherCount(): number;
-}
-
-export interface V2StoreOptions {
-  /** Read-only top-level directories created at index 0 (etcd server: "/0" and "/1"). */
-  namespaces?: readonly string[];
-  historyEventsMax?: number;
-}
+export type { StoreListener, V2StoreOptions };
 
 export const defaultNamespaces: readonly string[] = ["/0", "/1"];
 /** etcd treats expirations before 2000-01-01T00:00:00Z as "permanent" on set/create. */
@@ -99,12 +82,15 @@ export class V2Store {
 
   set(path: string, dir: boolean, value: string, expirationMs: number, refresh: boolean): V2Result {
     const p = cleanPath(path);
-    const found = lookup(this.backend, p, this.index());
-    if (!found.ok && (found.error.errorCode !== EcodeKeyNotFound || refresh)) {
-      return this.#count("setsFail", fail(found.error));
+    // A miss needs no walk here: the create walk reports 104 with the same cause etcd's
+    // internalGet would; only refresh needs the 100 (first missing prefix) now.
+    const existing = this.backend.getNode(p) ?? null;
+    if (existing === null && refresh) {
+      const found = lookup(this.backend, p, this.index());
+      if (!found.ok) return this.#count("setsFail", fail(found.error));
     }
-    const v = refresh && found.ok ? found.node.value : value;
-    const r = this.#internalCreate(p, dir, v, false, true, expirationMs, "set");
+    const v = refresh && existing !== null ? existing.value : value;
+    const r = this.#internalCreate(p, dir, v, false, true, expirationMs, "set", existing);
     if (!r.ok) return this.#count("setsFail", r);
     if (refresh) r.event.refresh = true;
     this.#commit(r.event, []);
@@ -113,7 +99,7 @@ export class V2Store {
 
   /** PUT prevExist=false (unique=false) and POST (unique=true: an in-order child). */
   create(path: string, dir: boolean, value: string, unique: boolean, expirationMs: number): V2Result {
-    const r = this.#internalCreate(path, dir, value, unique, false, expirationMs, "create");
+    const r = this.#internalCreate(cleanPath(path), dir, value, unique, false, expirationMs, "create");
     if (!r.ok) {
       // etcd's internalCreate also counts a failed walk as a set failure.
       if (r.error.errorCode === EcodeNotDir) this.stats.inc("setsFail");
@@ -124,6 +110,7 @@ export class V2Store {
   }
 
   update(path: string, value: string, expirationMs: number, refresh: boolean): V2Result {
+    assertInteger("expirationMs", expirationMs);
     const p = cleanPath(path);
     const E = this.index();
     // etcd returns these two errors without setting its deferred `err`: counted as successes.
@@ -157,6 +144,8 @@ export class V2Store {
     expirationMs: number,
     refresh: boolean,
   ): V2Result {
+    assertInteger("expirationMs", expirationMs);
+    assertInteger("prevIndex", prevIndex);
     const p = cleanPath(path);
     const E = this.index();
     if (this.#readonly.has(p)) {
@@ -198,6 +187,7 @@ export class V2Store {
   }
 
   compareAndDelete(path: string, prevValue: string, prevIndex: number): V2Result {
+    assertInteger("prevIndex", prevIndex);
     const p = cleanPath(path);
     const E = this.index();
     const found = lookup(this.backend, p, E);
@@ -218,6 +208,7 @@ export class V2Store {
    * expiry is its own index and its own `expire` event; a dir takes its subtree with it.
    */
   deleteExpiredKeys(timeMs: number): V2Event[] {
+    assertInteger("timeMs", timeMs);
     const events: V2Event[] = [];
     let last = "";
     for (;;) {
@@ -239,15 +230,18 @@ export class V2Store {
     replace: boolean,
     expirationMs: number,
     action: Action,
+    known?: NodeRecord | null,
   ): V2Result {
+    assertInteger("expirationMs", expirationMs);
     const E = this.index();
     const next = E + 1;
+    assertInteger("etcd index", next);
     const p = cleanPath(unique ? path + "/" + String(next).padStart(inOrderNameDigits, "0") : path);
     if (this.#readonly.has(p)) return fail(v2Error(EcodeRootROnly, "/", E));
     const expiration = expirationMs < minExpirationMs ? null : expirationMs;
     const d = ensureDir(this.backend, parentPath(p), next, E);
     if (!d.ok) return d;
-    const existing = this.backend.getNode(p);
+    const existing = (known === undefined ? this.backend.getNode(p) : known) ?? undefined;
     let prevNode: NodeExtern | undefined;
     if (existing !== undefined) {
       if (!replace) return fail(v2Error(EcodeNodeExist, p, E));

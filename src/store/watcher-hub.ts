@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { scanHistory } from "./history.js";
+import { startWatch } from "./history.js";
 import { cleanPath, isAtOrBelow } from "./path.js";
 import type { StoreListener, V2Store } from "./store.js";
 import type { V2Error, V2Event } from "./types.js";
@@ -95,11 +95,10 @@ export class WatcherHub implements StoreListener {
   watch(path: string, recursive: boolean, stream: boolean, sinceIndex: number): WatchResult {
     const p = cleanPath(path);
     const E = this.#store.index();
-    const since = sinceIndex === 0 ? E + 1 : sinceIndex;
-    const scan = scanHistory(this.#store.backend, p, recursive, since, E);
-    if (!scan.ok) return scan;
-    if (scan.event !== null) return { ok: true, event: { ...scan.event, etcdIndex: E }, watcher: null };
-    const w = new Watcher(this, { path: p, recursive, stream, sinceIndex: since }, E);
+    const start = startWatch(this.#store.backend, p, recursive, sinceIndex, E);
+    if (!start.ok) return start;
+    if (start.event !== null) return { ok: true, event: start.event, watcher: null };
+    const w = new Watcher(this, { path: p, recursive, stream, sinceIndex: start.sinceIndex }, E);
     const list = this.#byPath.get(p);
     if (list === undefined) this.#byPath.set(p, [w]);
     else list.push(w);

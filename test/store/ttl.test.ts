@@ -106,6 +106,20 @@ describe("TTL expiry only through SYNC", () => {
   });
 });
 
+test("update/CAS keep a pre-2000 expiration as is: it expires at the next SYNC (etcd 3.4.23: ttl=99999999999 on update)", () => {
+  const { apply, put } = setup();
+  put("/wrap", "1");
+  put("/wrap2", "1");
+  // The HTTP layer's 64-bit wrap of a huge ttl lands in 1688.
+  const wrapped = -8_835_000_000_000;
+  const u = okEvent(apply({ method: "PUT", path: "/wrap", prevExist: true, val: "1", expirationMs: wrapped }));
+  expect(u.node.expirationMs).toBe(wrapped);
+  okEvent(apply({ method: "PUT", path: "/wrap2", prevValue: "1", val: "1", expirationMs: wrapped }));
+  const r = apply({ method: "SYNC", timeMs: T0 });
+  if (!r.ok || r.event !== null) throw new Error("SYNC result");
+  expect(r.expired.map((e) => e.node.key)).toEqual([k("/wrap"), k("/wrap2")]);
+});
+
 describe("refresh", () => {
   test("case 61: update refresh keeps value and createdIndex, replaces TTL", () => {
     const { apply, put } = setup();
