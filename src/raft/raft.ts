@@ -54,6 +54,8 @@ export class Raft {
   /** Index of the latest conf change the leader appended; another waits until it is applied. */
   pendingConfIndex = 0;
   uncommittedSizeBytes = 0;
+  /** Appends to broadcast when the shell next takes a Ready (group commit). */
+  bcastPending = false;
 
   electionElapsed = 0;
   heartbeatElapsed = 0;
@@ -190,6 +192,7 @@ export class Raft {
     this.uncommittedSizeBytes = 0;
     this.readOnly = new ReadOnly();
     this.pendingReadIndexMessages = [];
+    this.bcastPending = false;
   }
 
   resetRandomizedElectionTimeout(): void {

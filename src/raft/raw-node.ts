@@ -26,6 +26,7 @@ import {
 } from "./types.js";
 import { Raft } from "./raft.js";
 import { encodeConfChange } from "./conf-change.js";
+import { flushBcast } from "./raft-leader.js";
 import { assert, isLocalMsg, isResponseMsg, newMessage, payloadsSizeBytes } from "./util.js";
 
 function hardStateEqual(a: HardState, b: HardState): boolean {
@@ -109,6 +110,7 @@ export class RawNode {
 
   hasReady(): boolean {
     const r = this.raft;
+    if (r.bcastPending && r.state === "StateLeader") return true;
     const ss = r.softState();
     if (ss.lead !== this.prevSoftState.lead || ss.raftState !== this.prevSoftState.raftState) return true;
     const hs = r.hardState();
@@ -122,6 +124,7 @@ export class RawNode {
   ready(): Ready {
     assert(this.pending === undefined, "ready() called twice without advance()");
     const r = this.raft;
+    flushBcast(r);
     const log = r.raftLog;
     const rd: Ready = {
       readStates: r.readStates,
