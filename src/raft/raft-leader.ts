@@ -277,7 +277,8 @@ function handleAppendResponse(r: Raft, m: Message, pr: Progress): void {
     releasePendingReadIndexMessages(r);
     // Several acks in one turn advance the commit once on the wire.
     r.bcastPending = true;
-  } else if (oldPaused) {
+  } else if (oldPaused && !r.bcastPending) {
+    // It may be missing the latest commit index (unless a broadcast is due anyway).
     sendAppend(r, m.from);
   }
   // Keep the pipe full while the flow-control window allows.
