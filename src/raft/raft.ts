@@ -307,12 +307,14 @@ export class Raft {
 
   /** Applies a committed single-server change. Returns the new configuration. */
   applyConfChange(type: "addNode" | "removeNode", nodeId: NodeId): ConfState {
+    let added: NodeId = NONE;
     if (type === "addNode") {
       if (!this.prs.has(nodeId)) {
         const pr = this.newProgress();
         // A new member counts as active so CheckQuorum gives it an election timeout to answer.
         pr.recentActive = true;
         this.prs.set(nodeId, pr);
+        added = nodeId;
       }
     } else {
       this.prs.delete(nodeId);
@@ -330,6 +332,8 @@ export class Raft {
         } else {
           for (const id of this.prs.keys()) if (id !== this.id) maybeSendAppend(this, id, false);
         }
+        // Probe a new member at once rather than at the next heartbeat.
+        if (added !== NONE && added !== this.id) maybeSendAppend(this, added, true);
         if (this.leadTransferee !== NONE && !this.prs.has(this.leadTransferee)) this.abortLeaderTransfer();
       }
     }

@@ -144,7 +144,7 @@ export class RawNode {
     if (snap !== undefined) rd.snapshot = snap;
     // Term, vote and new entries must be durable before anyone hears of them; commit need not.
     rd.mustSync =
-      rd.entries.length > 0 || (hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote);
+      rd.entries.length > 0 || snap !== undefined || hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote;
     // Accept: hand out each item once.
     r.readStates = [];
     r.msgs = [];
