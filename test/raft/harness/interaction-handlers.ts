@@ -103,12 +103,13 @@ export function handle(env: InteractionEnv, tc: TestCase): string {
       break;
     case "status": {
       const st = env.node(p[0]!).rn.status();
+      env.print(`${st.id}: term=${st.hardState.term} commit=${st.hardState.commit} applied=${st.applied} lastIndex=${st.lastIndex}`);
       if (st.progress === undefined) {
-        env.print(`${st.id}: ${st.softState.raftState} (not leader)`);
+        env.print(`${st.softState.raftState} (not leader)`);
         break;
       }
       const r = env.node(p[0]!).rn.raft;
-      for (const id of r.voters) env.print(`${id}: ${r.prs.get(id)!.toString()}`);
+      for (const id of r.voters) env.print(`  ${id}: ${r.prs.get(id)!.toString()}`);
       break;
     }
     case "raft-state":
