@@ -8,6 +8,7 @@ import { NONE, type Message, type MessageType, type NodeId } from "./types.js";
 import type { Raft } from "./raft.js";
 import { voteResult, type VoteResult } from "./quorum.js";
 import { newMessage, voteRespMsgType } from "./util.js";
+import { hasUnappliedConfChanges } from "./raft-conf.js";
 
 export type CampaignType = "CampaignPreElection" | "CampaignElection" | "CampaignTransfer";
 
@@ -99,7 +100,7 @@ export function hup(r: Raft, t: CampaignType): void {
     r.info(`is unpromotable and can not campaign`);
     return;
   }
-  if (r.hasUnappliedConfChanges()) {
+  if (hasUnappliedConfChanges(r)) {
     r.info(`cannot campaign at term ${r.term} since there are still pending configuration changes to apply`);
     return;
   }

@@ -27,6 +27,7 @@ import {
 import { Raft } from "./raft.js";
 import { encodeConfChange } from "./conf-change.js";
 import { flushBcast } from "./raft-leader.js";
+import { applyConfChange } from "./raft-conf.js";
 import { assert, isLocalMsg, isResponseMsg, newMessage, payloadsSizeBytes } from "./util.js";
 
 function hardStateEqual(a: HardState, b: HardState): boolean {
@@ -88,7 +89,7 @@ export class RawNode {
 
   /** Applies a committed conf change; the shell stores the returned ConfState for snapshots. */
   applyConfChange(cc: ConfChange): ConfState {
-    return this.raft.applyConfChange(cc.type, cc.nodeId);
+    return applyConfChange(this.raft, cc.type, cc.nodeId);
   }
 
   /** Requests a linearizable read; the answer arrives as a ReadState with the same ctx. */
