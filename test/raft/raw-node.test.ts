@@ -103,3 +103,20 @@ describe("RawNode", () => {
     expect(cs.voters).toEqual(["1", "2"]);
   });
 });
+
+describe("RawNode restart after a conf change", () => {
+  it("restores the configuration recorded with setConfState", () => {
+    const s = new MemoryStorage();
+    const rn = new RawNode(config("1", s, ["1"]));
+    rn.campaign();
+    persist(rn, s);
+    rn.proposeConfChange({ type: "addNode", nodeId: "2" });
+    const rd = persist(rn, s);
+    s.setConfState(rn.applyConfChange(decodeConfChange(rd.committedEntries[0]!.data)));
+    const restarted = new RawNode({ ...config("1", new MemoryStorage(), ["1"]), storage: s, applied: 3 });
+    expect(restarted.raft.voters).toEqual(["1", "2"]);
+    // With two voters, node 1 alone can no longer win an election.
+    restarted.campaign();
+    expect(restarted.raft.state).toBe("StatePreCandidate");
+  });
+});

@@ -116,7 +116,10 @@ export class InteractionEnv {
     }
     n.storage.append(rd.entries);
     for (const e of rd.committedEntries) {
-      if (e.type === "confChange") n.confState = n.rn.applyConfChange(decodeConfChange(e.data));
+      if (e.type === "confChange") {
+        n.confState = n.rn.applyConfChange(decodeConfChange(e.data));
+        n.storage.setConfState(n.confState);
+      }
       n.applied = e.index;
     }
     for (const m of rd.messages) this.messages.push(m);
