@@ -35,6 +35,7 @@ export class MiniSim {
   proposals = 0;
   maxCommit = 0;
   messagesDelivered = 0;
+  restarts = 0;
 
   constructor(seed: number, readonly opts: MiniSimOptions) {
     this.rand = seededRand(seed);
@@ -42,20 +43,30 @@ export class MiniSim {
     for (const id of voters) {
       const storage = new MemoryStorage();
       storage.applySnapshot({ metadata: { index: 1, term: 1, confState: { voters } }, data: new Uint8Array(0) });
-      const r = seededRand(seed * 31 + Number(id));
-      const rn = new RawNode({
-        id,
-        electionTick: 10,
-        heartbeatTick: 2,
-        storage,
-        maxSizePerMsgBytes: 4096,
-        maxInflightMsgs: 16,
-        checkQuorum: true,
-        preVote: true,
-        rand: () => r.next(),
-      });
-      this.nodes.push({ id, storage, rn, applied: 1 });
+      this.nodes.push({ id, storage, rn: this.newRawNode(id, storage, 1), applied: 1 });
     }
+  }
+
+  private newRawNode(id: string, storage: MemoryStorage, applied: number): RawNode {
+    const r = seededRand(this.rand.int(2 ** 31));
+    return new RawNode({
+      id,
+      electionTick: 10,
+      heartbeatTick: 2,
+      storage,
+      applied,
+      maxSizePerMsgBytes: 4096,
+      maxInflightMsgs: 16,
+      checkQuorum: true,
+      preVote: true,
+      rand: () => r.next(),
+    });
+  }
+
+  /** Crash and restart: everything not persisted (unstable entries, unsent messages) is lost. */
+  private restart(n: SimNode): void {
+    this.restarts++;
+    n.rn = this.newRawNode(n.id, n.storage, n.applied);
   }
 
   private pick<T>(xs: readonly T[]): T {
@@ -67,7 +78,8 @@ export class MiniSim {
     if (x < 0.45 && this.queue.length > 0) this.deliverOne();
     else if (x < 0.65) this.pick(this.nodes).rn.tick();
     else if (x < 0.75) this.propose();
-    else if (x < 0.995) this.processReady(this.pick(this.nodes));
+    else if (x < 0.994) this.processReady(this.pick(this.nodes));
+    else if (x < 0.995) this.restart(this.pick(this.nodes));
     else this.togglePartition();
     this.check();
   }
