@@ -5,6 +5,7 @@
  */
 import { RawNode } from "../../../src/raft/raw-node.js";
 import { MemoryStorage } from "../../../src/raft/storage.js";
+import { decodeConfChange } from "../../../src/raft/conf-change.js";
 import { ErrProposalDropped, ErrStepPeerNotFound, type Message } from "../../../src/raft/types.js";
 import { seededRand, type Rand } from "../../../src/util/rand.js";
 
@@ -13,6 +14,8 @@ interface SimNode {
   storage: MemoryStorage;
   rn: RawNode;
   applied: number;
+  /** Voters as of `applied`. */
+  confState: string[];
 }
 
 export interface MiniSimOptions {
@@ -21,6 +24,7 @@ export interface MiniSimOptions {
   dupRate: number;
   compactEvery: number;
   maxQueue: number;
+  confChanges?: boolean;
 }
 
 export class MiniSim {
@@ -36,6 +40,7 @@ export class MiniSim {
   maxCommit = 0;
   messagesDelivered = 0;
   restarts = 0;
+  confChanges = 0;
 
   constructor(seed: number, readonly opts: MiniSimOptions) {
     this.rand = seededRand(seed);
@@ -43,7 +48,7 @@ export class MiniSim {
     for (const id of voters) {
       const storage = new MemoryStorage();
       storage.applySnapshot({ metadata: { index: 1, term: 1, confState: { voters } }, data: new Uint8Array(0) });
-      this.nodes.push({ id, storage, rn: this.newRawNode(id, storage, 1), applied: 1 });
+      this.nodes.push({ id, storage, rn: this.newRawNode(id, storage, 1), applied: 1, confState: voters });
     }
   }
 
@@ -77,7 +82,8 @@ export class MiniSim {
     const x = this.rand.next();
     if (x < 0.45 && this.queue.length > 0) this.deliverOne();
     else if (x < 0.65) this.pick(this.nodes).rn.tick();
-    else if (x < 0.75) this.propose();
+    else if (x < 0.749) this.propose();
+    else if (x < 0.75) this.proposeConfChange();
     else if (x < 0.994) this.processReady(this.pick(this.nodes));
     else if (x < 0.995) this.restart(this.pick(this.nodes));
     else this.togglePartition();
@@ -111,6 +117,21 @@ export class MiniSim {
     }
   }
 
+  /** Alternately removes and re-adds the last node, through whoever leads. */
+  private proposeConfChange(): void {
+    if (!this.opts.confChanges) return;
+    const leader = this.nodes.find((n) => n.rn.raft.state === "StateLeader");
+    if (leader === undefined) return;
+    const last = this.nodes[this.nodes.length - 1]!.id;
+    const type = leader.rn.raft.voters.includes(last) ? "removeNode" : "addNode";
+    try {
+      leader.rn.proposeConfChange({ type, nodeId: last });
+      this.confChanges++;
+    } catch (err) {
+      if (err !== ErrProposalDropped) throw err;
+    }
+  }
+
   private processReady(n: SimNode): void {
     if (!n.rn.hasReady()) return;
     const rd = n.rn.ready();
@@ -118,12 +139,18 @@ export class MiniSim {
     if (rd.snapshot) {
       n.storage.applySnapshot(rd.snapshot);
       n.applied = rd.snapshot.metadata.index;
+      n.confState = rd.snapshot.metadata.confState.voters;
     }
     n.storage.append(rd.entries);
     for (const m of rd.messages) if (this.queue.length < this.opts.maxQueue) this.queue.push(m);
     for (const e of rd.committedEntries) {
       if (e.index !== n.applied + 1) throw new Error(`node ${n.id} applied ${e.index} after ${n.applied}`);
       n.applied = e.index;
+      if (e.type === "confChange") {
+        const cs = n.rn.applyConfChange(decodeConfChange(e.data));
+        n.storage.setConfState(cs);
+        n.confState = cs.voters;
+      }
       const t = this.appliedTerms.get(e.index);
       if (t === undefined) this.appliedTerms.set(e.index, e.term);
       else if (t !== e.term) throw new Error(`state machine safety: index ${e.index} applied with terms ${t} and ${e.term}`);
@@ -131,8 +158,8 @@ export class MiniSim {
     }
     n.rn.advance();
     if (n.applied - n.storage.firstIndex() > this.opts.compactEvery) {
-      const at = n.applied - 1;
-      n.storage.createSnapshot(at, { voters: this.nodes.map((x) => x.id) }, new Uint8Array(0));
+      const at = n.applied;
+      n.storage.createSnapshot(at, { voters: n.confState }, new Uint8Array(0));
       n.storage.compact(at);
     }
   }
