@@ -209,6 +209,35 @@ export class Member extends DurableObject<Env> {
     this.arm();
   }
 
+  /**
+   * Group commit. A Ready runs at the end of the turn; while its writes are being confirmed
+   * (the output gate's flush) the next one waits, so every proposal and ack that arrives in
+   * the meantime shares one transaction and one MsgApp per follower — etcd's batching during
+   * fsync.
+   */
+  private deferReady(fn: () => void): void {
+    if (this.flushInFlight) {
+      this.queuedReady = fn;
+      return;
+    }
+    this.flushInFlight = true;
+    setTimeout(() => {
+      fn();
+      this.ctx.storage
+        .sync()
+        .catch(ignoreReset)
+        .finally(() => {
+          this.flushInFlight = false;
+          const next = this.queuedReady;
+          this.queuedReady = null;
+          if (next) this.deferReady(next);
+        });
+    }, 0);
+  }
+
+  private flushInFlight = false;
+  private queuedReady: (() => void) | null = null;
+
   private arm(): void {
     const deadline = this.replica?.nextDeadlineMs() ?? null;
     if (deadline === null) {
@@ -263,7 +292,7 @@ export class Member extends DurableObject<Env> {
           transport.send(peer, messages, pages, s ? { term: s.term, commit: s.commit } : undefined);
         },
         watchers: this.watches,
-        defer: (fn) => setTimeout(fn, 0),
+        defer: (fn) => this.deferReady(fn),
         afterReady: () => this.arm(),
         publish: (events) => this.watches.publish(events),
       },
