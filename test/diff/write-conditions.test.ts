@@ -84,6 +84,25 @@ describe("compare-and-swap / compare-and-delete", () => {
     }));
 });
 
+describe("huge indexes", () => {
+  test("extra: prevIndex/waitIndex above 2^53 fail the compare / wait (cause text: see divergences)", () =>
+    diff(t, async (c) => {
+      await c.req("PUT", `${K}${c.p}/h`, { body: form({ value: "1" }) });
+      for (const i of ["9007199254740993", "18446744073709551615"]) {
+        const r = await c.raw("PUT", `${K}${c.p}/h?prevIndex=${i}`, { body: form({ value: "2" }) });
+        c.note(`CAS prevIndex=${i}`, { status: r.status, errorCode: c.json(r).errorCode });
+        const d = await c.raw("DELETE", `${K}${c.p}/h?prevIndex=${i}`);
+        c.note(`CAD prevIndex=${i}`, { status: d.status, errorCode: c.json(d).errorCode });
+      }
+      const w = c.watch(`${K}${c.p}/h?wait=true&waitIndex=18446744073709551615`);
+      c.record("watch headers", await w.headers);
+      await c.req("PUT", `${K}${c.p}/h`, { body: form({ value: "3" }) });
+      await c.req("GET", `${K}${c.p}/h`);
+      w.close();
+      c.note("watch body", w.text());
+    }));
+});
+
 describe("in-order keys", () => {
   test("cases 92–96: POST creates %020d children in order; flags; POST on a key", () =>
     diff(t, async (c) => {
