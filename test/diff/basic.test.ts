@@ -72,6 +72,8 @@ describe("basic key operations", () => {
       await c.req("GET", `${K}${c.p}/../a%20b(x)!*'?q=1&r=%zz`);
       await c.req("GET", `${K}${c.p}/x%2F..%2Fy`);
       await c.req("GET", `${K}${c.p}/a/..`);
+      await c.req("GET", `${K}${c.p}/a%2F%2Fb?`);
+      await c.req("GET", `${K}${c.p}/%2e%2e/a`);
       const after = await c.req("GET", `${K}${c.p}/a`);
       expect(after.status).toBe(404);
     }));
@@ -93,6 +95,21 @@ describe("basic key operations", () => {
       expect(n.body).toBe("404 page not found\n");
       for (const path of ["/", "/v2", "/v2/", "/v2/stats/store/", "/healthz", "/version/", "/v2/keysx/y"]) {
         await c.req("GET", path);
+      }
+    }));
+
+  test("extra: malformed Content-Type headers give Go's mime errors (210)", () =>
+    diff(t, async (c) => {
+      const types = [
+        ";", "text/plain;;", "application/x-www-form-urlencoded; charset", "application/x-www-form-urlencoded;",
+        "application/x-www-form-urlencoded; a=b; A=c", "foo", "foo/", "/bar", "a b/c", "a/b c",
+        "application/x-www-form-urlencoded ; charset=utf-8", 'application/x-www-form-urlencoded; q="a\\"b"',
+        'application/x-www-form-urlencoded; q="open', "",
+      ];
+      for (const ct of types) {
+        const r = await c.raw("PUT", `${K}${c.p}/x`, { body: "value=1", contentType: ct });
+        c.record(`PUT with Content-Type [${ct}]`, r);
+        await c.raw("DELETE", `${K}${c.p}/x`);
       }
     }));
 
