@@ -8,14 +8,15 @@ const K = "/v2/keys";
 describe("noValueOnSuccess, quorum", () => {
   test("cases 97–98: noValueOnSuccess hides node for set/create/update/CAS only", () =>
     diff(t, async (c) => {
-      const r = await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true`, { body: form({ value: "1" }) });
+      // Letters, not digits: a value in a CAS cause must not look like an index to the normaliser.
+      const r = await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true`, { body: form({ value: "v1" }) });
       expect(r.body).toBe('{"action":"set"}\n');
-      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true`, { body: form({ value: "2" }) });
-      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevExist=true`, { body: form({ value: "3" }) });
-      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevValue=3`, { body: form({ value: "4" }) });
+      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true`, { body: form({ value: "v2" }) });
+      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevExist=true`, { body: form({ value: "v3" }) });
+      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevValue=v3`, { body: form({ value: "v4" }) });
       await c.req("POST", `${K}${c.p}/q?noValueOnSuccess=true`);
       await c.req("GET", `${K}${c.p}/a?noValueOnSuccess=true`);
-      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevValue=nope`, { body: form({ value: "5" }) });
+      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevValue=nope`, { body: form({ value: "v5" }) });
       await c.req("DELETE", `${K}${c.p}/a?noValueOnSuccess=true`);
     }));
 
