@@ -7,7 +7,7 @@
  */
 import type { V2Event } from "../store/types.js";
 import type { V2Handler, WatchRequest } from "./handler.js";
-import { errorResponse, internalError, renderEvent, successHeaders } from "./render.js";
+import { errorResponse, internalError, renderWatchEvent, successHeaders } from "./render.js";
 
 export async function watchResponse(
   handler: V2Handler,
@@ -45,7 +45,7 @@ export async function watchResponse(
         controller.close();
         return;
       }
-      controller.enqueue(encoder.encode(renderEvent(next.value, now())));
+      controller.enqueue(encoder.encode(renderWatchEvent(next.value, now())));
       if (!w.stream) {
         finish();
         controller.close();

@@ -147,6 +147,18 @@ describe("watches", () => {
       c.note("watchers after history", await watchers(c));
     }));
 
+  test("extra: a history-answered event shows the ttl of its creation time (not the current one)", () =>
+    diff(t, async (c) => {
+      const put = await c.req("PUT", `${K}${c.p}/tt`, { body: form({ value: "v", ttl: "100" }) });
+      const since = Date.now();
+      await c.waitFor(() => Date.now() - since > 2_500);
+      const h = await c.watch(`${K}${c.p}/tt?wait=true&waitIndex=${c.json(put).node.modifiedIndex}`).done;
+      c.record("history watch", h);
+      expect(JSON.parse(h.body).node.ttl).toBe(100);
+      const g = await c.req("GET", `${K}${c.p}/tt`);
+      expect(c.json(g).node.ttl).toBeLessThan(99);
+    }));
+
   test("case 121: after 1050 writes, an old waitIndex is 401 (HTTP 400)", () =>
     diff(t, async (c) => {
       const first = await c.req("PUT", `${K}${c.p}/w`, { body: form({ value: "old" }) });
