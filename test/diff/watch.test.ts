@@ -159,6 +159,18 @@ describe("watches", () => {
       expect(c.json(g).node.ttl).toBeLessThan(99);
     }));
 
+  test("extra: a stream watch answered from history delivers one event and stays open", () =>
+    diff(t, async (c) => {
+      const put = await c.req("PUT", `${K}${c.p}/sh`, { body: form({ value: "1" }) });
+      const w = c.watch(`${K}${c.p}/sh?wait=true&stream=true&waitIndex=${c.json(put).node.modifiedIndex}`);
+      await registered(c, w);
+      await c.waitFor(() => w.text().endsWith("\n"));
+      await c.req("PUT", `${K}${c.p}/sh`, { body: form({ value: "2" }) });
+      await c.req("GET", `${K}${c.p}/sh`);
+      c.note("stream so far", w.text().split("\n").length);
+      w.close();
+    }));
+
   test("case 121: after 1050 writes, an old waitIndex is 401 (HTTP 400)", () =>
     diff(t, async (c) => {
       const first = await c.req("PUT", `${K}${c.p}/w`, { body: form({ value: "old" }) });
