@@ -37,6 +37,10 @@ export interface ClusterEnv {
   ETCD_ELECTION_TIMEOUT?: string;
   ETCD_SNAPSHOT_COUNT?: string;
   ETCD_DEBUG?: string;
+  /** Secret: the root user's password for admin requests (member changes, backup, restore). */
+  ETCD_ROOT_PASSWORD?: string;
+  /** "on" (default: the Worker proxies reads and writes) or "readonly" (501 for anything but GET). */
+  ETCD_PROXY?: string;
 }
 
 export const defaults = {

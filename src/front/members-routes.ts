@@ -1,16 +1,17 @@
 /**
- * Read side of cluster membership over HTTP: GET /v2/members, /v2/members/leader and
- * /v2/machines (spec §5, §7.3). Each member's client URL addresses that member through this
- * Worker (`<origin>/members/<name>`), so etcdctl's endpoint sync and cluster-health reach
- * every member.
+ * /v2/members and /v2/machines (spec §5, §7.3). Reads are open; changes need the root user.
+ * Each member's client URL addresses that member through this Worker (`<origin>/members/<name>`),
+ * so etcdctl's endpoint sync and cluster-health reach every member.
  *
  * @module
  */
-import { Hono } from "hono";
-import { durableObjectName, type ClusterConfig } from "../cluster/config.js";
-import { compareIds } from "../cluster/ids.js";
-import type { Env } from "../member/env.js";
+import { Hono, type Context } from "hono";
+import { computeMemberId, compareIds } from "../cluster/ids.js";
 import type { MemberInfo } from "../member/membership.js";
+import type { MemberChangeReply } from "../member/rpc-types.js";
+import { insufficientCredentials, isRoot } from "./admin-auth.js";
+import { checkContentType, memberBodyBytesMax, memberNameFromPeerURL, parseMemberId, parsePeerURLs } from "./member-requests.js";
+import { randomId, type MemberRouter } from "./router.js";
 
 interface MemberJson {
   id: string;
@@ -19,13 +20,28 @@ interface MemberJson {
   clientURLs: string[];
 }
 
-export function membersRoutes(env: Env, config: ClusterConfig): Hono {
+const allow = "GET,POST,DELETE,PUT";
+
+export function membersRoutes(router: MemberRouter, rootPassword: string | undefined): Hono {
   const app = new Hono();
+  const clusterId = router.config.clusterId;
+
+  const json = (body: unknown, status = 200, newline = true) =>
+    new Response(JSON.stringify(body) + (newline ? "\n" : ""), {
+      status,
+      headers: { "Content-Type": "application/json", "X-Etcd-Cluster-Id": clusterId },
+    });
+  const message = (status: number, text: string) => json({ message: text }, status, false);
+  const methodNotAllowed = (withAllow: boolean) =>
+    new Response("Method Not Allowed\n", {
+      status: 405,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", ...(withAllow ? { Allow: allow } : {}) },
+    });
 
   const load = async (): Promise<{ members: MemberInfo[]; leader: string } | null> => {
-    for (const m of config.members) {
+    for (const m of router.config.members) {
       try {
-        return await env.MEMBER.getByName(durableObjectName(config.token, m.name)).members({ token: config.token, name: m.name });
+        return (await router.stub(m.name).members(router.address(m.name))) as { members: MemberInfo[]; leader: string };
       } catch {
         // try the next member
       }
@@ -40,30 +56,94 @@ export function membersRoutes(env: Env, config: ClusterConfig): Hono {
     clientURLs: m.name ? [`${origin}/members/${m.name}`] : [],
   });
 
-  const json = (body: unknown, status = 200, newline = true) =>
-    new Response(JSON.stringify(body) + (newline ? "\n" : ""), {
-      status,
-      headers: { "Content-Type": "application/json", "X-Etcd-Cluster-Id": config.clusterId },
-    });
-
-  app.get("/v2/members", (c) => list(c.req.url));
-  app.get("/v2/members/", (c) => list(c.req.url));
-  async function list(url: string): Promise<Response> {
+  const list = async (c: Context) => {
     const state = await load();
-    if (!state) return json({ message: "Internal Server Error" }, 500, false);
-    const origin = new URL(url).origin;
-    const members = [...state.members].sort((a, b) => compareIds(a.id, b.id)).map((m) => toJson(m, origin));
-    return json({ members });
-  }
+    if (!state) return message(500, "Internal Server Error");
+    const origin = new URL(c.req.url).origin;
+    return json({ members: [...state.members].sort((a, b) => compareIds(a.id, b.id)).map((m) => toJson(m, origin)) });
+  };
 
-  app.get("/v2/members/leader", async (c) => {
+  const change = async (type: "addNode" | "removeNode", nodeId: string, ctx: { name: string; peerURLs: string[] }) => {
+    const requestId = randomId();
+    return (await router.call(true, (m, s) => s.changeMembership(m, type, nodeId, { ...ctx, requestId }) as Promise<MemberChangeReply>)) as MemberChangeReply;
+  };
+
+  const failed = (reply: MemberChangeReply): Response => {
+    if (reply.kind === "refused") return reply.status === 500 ? message(500, "Internal Server Error") : message(reply.status, reply.message);
+    return message(500, "Internal Server Error");
+  };
+
+  const admin = (c: Context) => isRoot(c.req.header("Authorization") ?? null, rootPassword);
+
+  app.all("/v2/members", async (c) => {
+    const method = c.req.method;
+    if (method === "GET") return list(c);
+    if (method === "DELETE" || method === "PUT") return methodNotAllowed(false);
+    if (method !== "POST") return methodNotAllowed(true);
+    if (!admin(c)) return message(401, insufficientCredentials);
+    const ct = checkContentType(c.req.header("Content-Type") ?? null);
+    if (!ct.ok) return message(ct.status, ct.message);
+    const body = await c.req.text();
+    if (body.length > memberBodyBytesMax) return message(400, "http: request body too large");
+    const urls = parsePeerURLs(body);
+    if (!urls.ok) return message(urls.status, urls.message);
     const state = await load();
-    const leader = state?.members.find((m) => m.id === state.leader);
-    if (!leader) return json({ message: "During election" }, 503, false);
-    return json(toJson(leader, new URL(c.req.url).origin));
+    if (!state) return message(500, "Internal Server Error");
+    if (state.members.some((m) => m.peerURLs.some((u) => urls.value.includes(u)))) return message(409, "membership: peerURL exists");
+    const name = memberNameFromPeerURL(urls.value[0]!);
+    if (!name || state.members.some((m) => m.name === name)) return message(409, "membership: peerURL exists");
+    const id = computeMemberId(urls.value, router.config.token, String(Math.floor(Date.now() / 1000)));
+    const reply = await change("addNode", id, { name, peerURLs: urls.value });
+    if (reply.kind !== "done") return failed(reply);
+    return json({ id, name: "", peerURLs: urls.value, clientURLs: [] }, 201);
   });
 
-  app.on(["GET", "HEAD"], "/v2/machines", async (c) => {
+  app.get("/v2/members/", (c) => list(c));
+
+  app.all("/v2/members/:id", async (c) => {
+    const raw = c.req.param("id");
+    const method = c.req.method;
+    if (method === "GET") {
+      if (raw !== "leader") return message(404, "Not found");
+      const state = await load();
+      const leader = state?.members.find((m) => m.id === state.leader);
+      if (!leader) return message(503, "During election");
+      return json(toJson(leader, new URL(c.req.url).origin));
+    }
+    if (method !== "DELETE" && method !== "PUT") return methodNotAllowed(true);
+    if (!admin(c)) return message(401, insufficientCredentials);
+    const id = parseMemberId(raw);
+    if (method === "PUT") {
+      const ct = checkContentType(c.req.header("Content-Type") ?? null);
+      if (!ct.ok) return message(ct.status, ct.message);
+      const urls = parsePeerURLs(await c.req.text());
+      if (!urls.ok) return message(urls.status, urls.message);
+      const state = await load();
+      if (!state) return message(500, "Internal Server Error");
+      const member = id ? state.members.find((m) => m.id === id) : undefined;
+      if (!member) return message(404, `No such member: ${id ?? raw}`);
+      if (state.members.some((m) => m.id !== member.id && m.peerURLs.some((u) => urls.value.includes(u)))) {
+        return message(409, "membership: peerURL exists");
+      }
+      // A member's peer URL names its Durable Object: only an unchanged list can be accepted.
+      if (urls.value.join(",") !== [...member.peerURLs].sort().join(",")) {
+        return message(400, "peer URLs name the member's Durable Object and cannot change");
+      }
+      return new Response(null, { status: 204, headers: { "X-Etcd-Cluster-Id": clusterId } });
+    }
+    if (!id) return message(404, `No such member: ${raw}`);
+    const reply = await change("removeNode", id, { name: "", peerURLs: [] });
+    if (reply.kind !== "done") return failed(reply);
+    return new Response(null, { status: 204, headers: { "X-Etcd-Cluster-Id": clusterId } });
+  });
+
+  app.all("/v2/machines", async (c) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      return new Response("Method Not Allowed\n", {
+        status: 405,
+        headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", Allow: "GET,HEAD" },
+      });
+    }
     const state = await load();
     const origin = new URL(c.req.url).origin;
     const urls = (state?.members ?? []).flatMap((m) => toJson(m, origin).clientURLs).sort();

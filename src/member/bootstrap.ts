@@ -21,13 +21,16 @@ export function bootstrapMember(sql: Sql, config: ClusterConfig, self: MemberAdd
   if (meta.str("name")) return;
   if (self.token !== config.token) throw new Error(`unknown cluster token ${self.token}`);
   const me = config.members.find((m) => m.name === self.name);
-  if (!me) throw new Error(`${self.name} is not a member of the initial cluster`);
+  const id = me?.id ?? self.id;
+  // A member added at runtime starts when a peer first reaches it (peers always send its id).
+  if (!id) throw new Error(`${self.name} is not a member of cluster ${config.token}`);
   meta.set("schema_version", schemaVersion);
-  meta.set("name", me.name);
+  meta.set("name", self.name);
   meta.set("token", config.token);
-  meta.set("id", me.id);
+  meta.set("id", id);
   meta.set("cluster_id", config.clusterId);
-  if (config.state === "existing") return; // joins an existing cluster: the leader sends the log
+  // Joining an existing cluster: no log, no voters; the leader sends the log or a snapshot.
+  if (!me || config.state === "existing") return;
   const storage = new SqlRaftStorage(sql, () => 0);
   const members = [...config.members].sort((a, b) => compareIds(a.id, b.id));
   const entries: Entry[] = members.map((m, i) => ({

@@ -13,11 +13,15 @@ import type { V2Request } from "../store/types.js";
 import { bootstrapMember } from "./bootstrap.js";
 import type { Env } from "./env.js";
 import { Replica } from "./replica.js";
-import type { Faults, MemberAddress, MemberReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats } from "./rpc-types.js";
+import type { ConfChangeType } from "../raft/types.js";
+import type { MemberContext } from "./proposal.js";
+import type { Faults, MemberAddress, MemberChangeReply, MemberReply, PeerReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats } from "./rpc-types.js";
 import { schema } from "./schema.js";
 import type { MemberInfo } from "./membership.js";
 import { Meta } from "./sql.js";
-import { stagePage, stagedComplete } from "./snapshot-pages.js";
+import { PeerStats, goDuration, rfc3339Nano } from "./peer-stats.js";
+import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js";
+import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -28,6 +32,8 @@ export class Member extends DurableObject<Env> {
   private transport: Transport | null = null;
   private readonly watches: WatchHub;
   private armedAtMs: number | null = null;
+  private readonly introduced = new Map<string, MemberInfo>();
+  private readonly peerStats = new PeerStats(Date.now());
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -41,16 +47,26 @@ export class Member extends DurableObject<Env> {
 
   // ---- peer RPC ----
 
-  async peer(to: MemberAddress, batch: PeerBatch): Promise<void> {
+  async peer(to: MemberAddress, batch: PeerBatch): Promise<PeerReply> {
     const replica = this.ensure(to);
-    if (!this.transport || !canTalk(this.transport.faults, batch.from.name, to.name)) return;
+    if (replica.removed) return {}; // a removed member no longer takes part
+    if (!this.transport || !canTalk(this.transport.faults, batch.from.name, to.name)) return {};
+    // etcd's rafthttp answers a removed member "410 Gone"; the member then stops.
+    if (batch.from.id && replica.membership.isRemoved(batch.from.id)) return { removed: true };
     const messages = batch.messages.filter((m) => {
       if (m.type !== "MsgSnap" || !m.snapshot) return true;
       // Step a snapshot only once every page is staged; otherwise the leader will resend.
       return stagedComplete(this.ctx.storage.sql, new TextDecoder().decode(m.snapshot.data));
     });
-    replica.step(messages, batch.quiesce, replica.membership.idOf(batch.from.name));
+    // A member that joined at runtime learns who its peers are from their first messages,
+    // before it has replayed the log that records them.
+    if (batch.from.id && !replica.membership.get(batch.from.id)) {
+      this.introduced.set(batch.from.id, { id: batch.from.id, name: batch.from.name, peerURLs: [], clientURLs: [] });
+    }
+    this.peerStats.recvAppendRequestCnt += messages.filter((m) => m.type === "MsgApp").length;
+    replica.step(messages, batch.quiesce, batch.from.id ?? replica.membership.idOf(batch.from.name));
     this.arm();
+    return {};
   }
 
   async snapshotPage(to: MemberAddress, page: SnapshotPage): Promise<void> {
@@ -63,6 +79,15 @@ export class Member extends DurableObject<Env> {
   async propose(to: MemberAddress, requestId: string, req: V2Request): Promise<MemberReply> {
     const replica = this.ensure(to);
     const reply = replica.propose(requestId, req);
+    this.arm();
+    const out = await reply;
+    this.arm();
+    return out;
+  }
+
+  async changeMembership(to: MemberAddress, type: ConfChangeType, nodeId: string, ctx: MemberContext & { requestId: string }): Promise<MemberChangeReply> {
+    const replica = this.ensure(to);
+    const reply = replica.changeMembership(type, nodeId, ctx);
     this.arm();
     const out = await reply;
     this.arm();
@@ -93,8 +118,56 @@ export class Member extends DurableObject<Env> {
     return { members: replica.membership.list(), leader: replica.status().leader };
   }
 
+  /** /v2/stats/self, in etcd's field order (rates are omitted: always 0 here). */
+  async selfStats(to: MemberAddress): Promise<Record<string, unknown>> {
+    const s = this.ensure(to).status();
+    const now = Date.now();
+    return {
+      name: s.name,
+      id: s.id,
+      state: s.role,
+      startTime: rfc3339Nano(this.peerStats.startTimeMs),
+      leaderInfo: { leader: s.leader, uptime: goDuration(now - s.leaderSinceMs), startTime: rfc3339Nano(s.leaderSinceMs) },
+      recvAppendRequestCnt: this.peerStats.recvAppendRequestCnt,
+      sendAppendRequestCnt: this.peerStats.sendAppendRequestCnt,
+    };
+  }
+
+  /** /v2/stats/leader, or null when this member is not the leader. */
+  async leaderStats(to: MemberAddress): Promise<Record<string, unknown> | null> {
+    const replica = this.ensure(to);
+    const s = replica.status();
+    if (s.role !== "StateLeader") return null;
+    return this.peerStats.leaderJson(s.id, s.voters);
+  }
+
   async storeStats(to: MemberAddress): Promise<StoreStats> {
     return this.ensure(to).stateMachine.stats();
+  }
+
+  // ---- backup and restore (admin, through the Worker's root-only routes) ----
+
+  /** A linearizable copy of the state: on the leader, after a ReadIndex, captured at once. */
+  async backup(to: MemberAddress): Promise<{ kind: "done"; backup: Uint8Array } | { kind: "notLeader"; leader: string } | { kind: "timeout" }> {
+    const replica = this.ensure(to);
+    if (!replica.isLeader()) return { kind: "notLeader", leader: replica.leaderName() };
+    const probe = await this.quorumRead(to, { method: "QGET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null, expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0 });
+    if (probe.kind !== "done") return probe.kind === "notLeader" ? probe : { kind: "timeout" };
+    const s = replica.status();
+    const header = { version: backupFormatVersion, clusterId: this.meta.str("cluster_id"), raftIndex: s.applied, raftTerm: s.term, etcdIndex: replica.stateMachine.index(), createdAtMs: Date.now() };
+    return { kind: "done", backup: encodeBackup({ header, pages: captureSnapshot(this.ctx.storage.sql) }) };
+  }
+
+  /** Re-bootstrap this member in place from a backup (force-new-cluster). */
+  async restore(to: MemberAddress, backupBytes: Uint8Array, plan: RestorePlan): Promise<{ ok: boolean; message?: string }> {
+    this.ensure(to);
+    const backup = decodeBackup(backupBytes);
+    if (!backup) return { ok: false, message: "not a backup of this format" };
+    this.ctx.storage.transactionSync(() => restoreMember(this.ctx.storage.sql, backup, plan));
+    this.watches.closeAll();
+    this.replica = null;
+    this.open(to);
+    return { ok: true };
   }
 
   // ---- fault injection (reachable only through the Worker's ETCD_DEBUG=1 routes) ----
@@ -136,6 +209,35 @@ export class Member extends DurableObject<Env> {
     this.arm();
   }
 
+  /**
+   * Group commit. A Ready runs at the end of the turn; while its writes are being confirmed
+   * (the output gate's flush) the next one waits, so every proposal and ack that arrives in
+   * the meantime shares one transaction and one MsgApp per follower — etcd's batching during
+   * fsync.
+   */
+  private deferReady(fn: () => void): void {
+    if (this.flushInFlight) {
+      this.queuedReady = fn;
+      return;
+    }
+    this.flushInFlight = true;
+    setTimeout(() => {
+      fn();
+      this.ctx.storage
+        .sync()
+        .catch(ignoreReset)
+        .finally(() => {
+          this.flushInFlight = false;
+          const next = this.queuedReady;
+          this.queuedReady = null;
+          if (next) this.deferReady(next);
+        });
+    }, 0);
+  }
+
+  private flushInFlight = false;
+  private queuedReady: (() => void) | null = null;
+
   private arm(): void {
     const deadline = this.replica?.nextDeadlineMs() ?? null;
     if (deadline === null) {
@@ -170,10 +272,11 @@ export class Member extends DurableObject<Env> {
       electionTicks: Math.round(this.config.electionTimeoutMs / this.config.heartbeatIntervalMs),
       snapshotCount: this.config.snapshotCount,
     };
-    const transport = new Transport(this.env, self, (p) => this.ctx.waitUntil(p), {
+    const transport = new Transport(this.env, { ...self, id: this.meta.str("id") }, (p) => this.ctx.waitUntil(p), {
       unreachable: (id) => { this.replica?.reportUnreachable(id); this.arm(); },
       snapshotStatus: (id, failed) => { this.replica?.reportSnapshot(id, failed); this.arm(); },
-    });
+      removed: () => { this.replica?.markRemoved(); this.arm(); },
+    }, this.peerStats);
     transport.faults = JSON.parse(this.meta.str("faults", '{"groups":null}')) as Faults;
     this.transport = transport;
     const replica: Replica = new Replica(
@@ -183,12 +286,14 @@ export class Member extends DurableObject<Env> {
         now: () => Date.now(),
         rand: Math.random,
         send: (to, messages, pages, quiesce) => {
-          const peer = replica.membership.get(to);
+          const peer = replica.membership.get(to) ?? this.introduced.get(to);
           if (!peer) return;
           const s = quiesce ? replica.status() : null;
           transport.send(peer, messages, pages, s ? { term: s.term, commit: s.commit } : undefined);
         },
         watchers: this.watches,
+        defer: (fn) => this.deferReady(fn),
+        afterReady: () => this.arm(),
         publish: (events) => this.watches.publish(events),
       },
       this.meta.str("id"),

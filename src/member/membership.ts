@@ -69,6 +69,11 @@ export class Membership {
     this.save();
   }
 
+  markRemoved(id: NodeId): void {
+    this.removed.add(id);
+    this.save();
+  }
+
   /** Rebuild from the store after a snapshot was installed (the meta rows came with it). */
   reload(): void {
     this.members = JSON.parse(this.meta.str("members", "{}")) as Record<NodeId, MemberInfo>;

@@ -13,10 +13,11 @@ export interface Proposal {
   req: V2Request;
 }
 
-/** Context of a ConfChange: who the member is. */
+/** Context of a ConfChange: who the member is, and which request asked for the change. */
 export interface MemberContext {
   name: string;
   peerURLs: string[];
+  requestId?: string;
 }
 
 export function encodeProposal(p: Proposal): Uint8Array {

@@ -18,9 +18,12 @@ import { StateMachine, type Published, type WatchIndex } from "./state-machine.j
 import { Membership } from "./membership.js";
 import { captureSnapshot, restoreSnapshot, snapshotId } from "./snapshot-pages.js";
 import { decodeProposal, encodeProposal } from "./proposal.js";
+import type { ConfChangeType } from "../raft/types.js";
 import { Waiters } from "./waiters.js";
 import { Clock, type Timing } from "./clock.js";
-import type { MemberReply, MemberStatus } from "./rpc-types.js";
+import type { MemberChangeReply, MemberReply, MemberStatus } from "./rpc-types.js";
+import { decodeMemberContext, encodeMemberContext, type MemberContext } from "./proposal.js";
+import { checkMembershipChange } from "./reconfig.js";
 
 export interface ReplicaPorts {
   sql: Sql;
@@ -33,6 +36,13 @@ export interface ReplicaPorts {
   watchers: WatchIndex;
   /** Events applied by this member, in index order, after their transaction committed. */
   publish(events: Published[]): void;
+  /**
+   * Run `fn` once the requests already queued for this object have been taken in: proposals and
+   * acks that arrive together share one Ready (one transaction, one MsgApp per follower).
+   */
+  defer(fn: () => void): void;
+  /** Called after a deferred Ready ran, so the object can re-arm its alarm. */
+  afterReady(): void;
 }
 
 export const limits = {
@@ -65,10 +75,18 @@ export class Replica {
   private readonly rawNode: RawNode;
   private applied: number;
   private leader: NodeId = NONE;
+  /** When the current leader became known here (etcd's leaderInfo.startTime). */
+  private leaderSinceMs: number;
   private readonly proposals = new Waiters<ApplyOutcome>(limits.proposalsPendingMax);
   private readonly reads = new Waiters<number | null>(limits.readsPendingMax);
+  private readonly confChanges = new Waiters<MemberChangeReply>(1);
   private appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
   private syncProposedAtMs = 0;
+  private readyScheduled = false;
+  /** Group-commit counters (in memory): Readies that appended entries, and entries appended. */
+  private appendBatches = 0;
+  private entriesAppended = 0;
+  private appliedConfChanges: Array<[string, number]> = [];
 
   constructor(private readonly ports: ReplicaPorts, id: NodeId, timing: Timing) {
     this.id = id;
@@ -78,6 +96,7 @@ export class Replica {
     this.stateMachine = new StateMachine(ports.sql, ports.watchers);
     this.membership = new Membership(this.meta);
     this.clock = new Clock(timing, ports.now());
+    this.leaderSinceMs = ports.now();
     this.rawNode = new RawNode({
       id,
       electionTick: timing.electionTicks,
@@ -111,8 +130,10 @@ export class Replica {
         if (e !== ErrProposalDropped && e !== ErrStepPeerNotFound) throw e;
       }
     }
-    this.handleReady();
-    if (quiesce && fromId) this.maybeQuiesceFollower(quiesce, fromId);
+    if (quiesce && fromId) {
+      this.handleReady();
+      this.maybeQuiesceFollower(quiesce, fromId);
+    } else this.scheduleReady();
   }
 
   /** Drive elapsed ticks; returns nothing, the caller re-arms with nextDeadlineMs(). */
@@ -140,11 +161,35 @@ export class Replica {
         if (e !== ErrProposalDropped) throw e;
         this.proposals.trigger(id, { lost: true, leader: this.membership.nameOf(this.leader) });
       }
-      this.handleReady();
+      this.scheduleReady();
     }
     const out = await outcome;
     if ("lost" in out) return out.leader || !this.isLeader() ? { kind: "notLeader", leader: out.leader } : { kind: "timeout" };
     return this.reply(out.result, out.etcdIndex, out.raftIndex);
+  }
+
+  /**
+   * A single-server membership change (add or remove one voter), one at a time. Removing the
+   * leader itself first hands leadership to a caught-up follower; the caller retries there.
+   */
+  async changeMembership(type: ConfChangeType, nodeId: NodeId, ctx: MemberContext & { requestId: string }): Promise<MemberChangeReply> {
+    if (this.removed) return { kind: "removed" };
+    this.clock.wake(this.ports.now());
+    if (!this.isLeader()) return { kind: "notLeader", leader: this.membership.nameOf(this.leader) };
+    const raft = this.rawNode.raft;
+    const pending = raft.pendingConfIndex > raft.raftLog.applied || this.confChanges.size > 0;
+    const refusal = checkMembershipChange(type, nodeId, this.rawNode.status(), this.membership, pending);
+    if (refusal) return refusal;
+    if (type === "removeNode" && nodeId === this.id) {
+      const successor = this.bestFollower();
+      if (successor) this.rawNode.transferLeader(successor);
+      this.handleReady();
+      return { kind: "notLeader", leader: "" };
+    }
+    const outcome = this.confChanges.wait(ctx.requestId, limits.requestTimeoutMs, () => ({ kind: "timeout" }));
+    this.rawNode.proposeConfChange({ type, nodeId, context: encodeMemberContext(ctx) });
+    this.handleReady();
+    return outcome;
   }
 
   /** A local (possibly stale) read, as etcd's default v2 GET. */
@@ -165,6 +210,12 @@ export class Replica {
     if (readIndex === null) return { kind: "timeout" };
     if (this.applied < readIndex) await this.waitApplied(readIndex);
     return this.read({ ...req, method: "GET" });
+  }
+
+  /** Told by a peer that this member was removed (it may never apply its own removal). */
+  markRemoved(): void {
+    this.ports.transactionSync(() => this.membership.markRemoved(this.id));
+    this.proposals.triggerAll(() => ({ lost: true, leader: "" }));
   }
 
   reportUnreachable(id: NodeId): void {
@@ -191,6 +242,9 @@ export class Replica {
       lastIndex: this.storage.lastIndex(),
       firstIndex: this.storage.firstIndex(),
       quiesced: this.clock.quiesced,
+      leaderSinceMs: this.leaderSinceMs,
+      appendBatches: this.appendBatches,
+      entriesAppended: this.entriesAppended,
       voters: this.storage.confState().voters,
     };
   }
@@ -204,6 +258,7 @@ export class Replica {
   }
 
   nextDeadlineMs(): number | null {
+    if (this.removed) return null;
     const tick = this.clock.nextTickAtMs(this.isLeader());
     const expiry = this.isLeader() ? this.stateMachine.earliestExpirationMs() : null;
     const sync = expiry === null ? null : Math.max(expiry, this.syncProposedAtMs + this.clock.timing.tickMs);
@@ -212,6 +267,16 @@ export class Replica {
   }
 
   // ---- the Ready loop ----
+
+  private scheduleReady(): void {
+    if (this.readyScheduled) return;
+    this.readyScheduled = true;
+    this.ports.defer(() => {
+      this.readyScheduled = false;
+      this.handleReady();
+      this.ports.afterReady();
+    });
+  }
 
   private handleReady(): void {
     while (this.rawNode.hasReady()) {
@@ -222,6 +287,10 @@ export class Replica {
       const events = this.ports.transactionSync(() => {
         if (rd.snapshot && rd.snapshot.metadata.index > 0) this.installSnapshot(rd.snapshot);
         this.storage.append(rd.entries);
+        if (rd.entries.length > 0) {
+          this.appendBatches++;
+          this.entriesAppended += rd.entries.length;
+        }
         if (rd.hardState) this.storage.setHardState(rd.hardState);
         for (const entry of rd.committedEntries) this.applyEntry(entry, outcomes);
         this.meta.set("applied", this.applied);
@@ -233,6 +302,7 @@ export class Replica {
       for (const rs of rd.readStates) this.reads.trigger(new TextDecoder().decode(rs.requestCtx), rs.index);
       this.rawNode.advance();
       for (const [id, outcome] of outcomes) this.proposals.trigger(id, outcome);
+      for (const [id, raftIndex] of this.appliedConfChanges.splice(0)) this.confChanges.trigger(id, { kind: "done", raftIndex });
       if (events.length > 0) this.ports.publish(events);
       this.releaseAppliedWaiters();
     }
@@ -246,6 +316,8 @@ export class Replica {
       const cs = this.rawNode.applyConfChange(cc);
       this.storage.setConfState(cs);
       this.membership.apply(cc, this.stateMachine);
+      const requestId = decodeMemberContext(cc.context).requestId;
+      if (requestId) this.appliedConfChanges.push([requestId, entry.index]);
       return;
     }
     if (entry.data.length === 0) return; // a new leader's no-op
@@ -304,6 +376,7 @@ export class Replica {
 
   private onSoftState(lead: NodeId): void {
     const wasLeader = this.isLeader();
+    if (lead !== this.leader) this.leaderSinceMs = this.ports.now();
     this.leader = lead;
     if (wasLeader && lead !== this.id) {
       // Proposals still waiting here may or may not commit under the new leader: the caller
@@ -347,6 +420,17 @@ export class Replica {
     if (s.softState.lead !== from || s.hardState.term !== q.term) return;
     if (s.hardState.commit !== q.commit || this.storage.lastIndex() !== q.commit) return;
     this.clock.quiesce();
+  }
+
+  /** The voter with the highest match index, to hand leadership to. */
+  private bestFollower(): NodeId {
+    const progress = this.rawNode.status().progress ?? {};
+    let best: NodeId = NONE;
+    let bestMatch = -1;
+    for (const [id, p] of Object.entries(progress)) {
+      if (id !== this.id && p.match > bestMatch) [best, bestMatch] = [id, p.match];
+    }
+    return best;
   }
 
   private waitApplied(index: number): Promise<void> {

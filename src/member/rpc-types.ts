@@ -12,7 +12,18 @@ import type { StoreStats, V2Event, V2Request, V2Result } from "../store/types.js
 export interface MemberAddress {
   token: string;
   name: string;
+  /** The member id, when the caller knows it (peers always do): lets a member added at runtime start. */
+  id?: string;
 }
+
+/** The outcome of a membership change (POST/DELETE/PUT /v2/members). */
+export type MemberChangeReply =
+  | { kind: "done"; raftIndex: number }
+  | { kind: "notLeader"; leader: string }
+  | { kind: "timeout" }
+  | { kind: "removed" }
+  /** Refused before proposing, with etcd's HTTP status and message. */
+  | { kind: "refused"; status: number; message: string };
 
 export interface RaftPosition {
   raftIndex: number;
@@ -35,6 +46,11 @@ export interface PeerBatch {
   quiesce?: { term: number; commit: number };
 }
 
+export interface PeerReply {
+  /** The receiver knows the sender was removed from the cluster. */
+  removed?: boolean;
+}
+
 export interface SnapshotPage {
   /** Identifies one snapshot transfer: "<leader id>/<index>/<term>". */
   snap: string;
@@ -55,6 +71,9 @@ export interface MemberStatus {
   lastIndex: number;
   firstIndex: number;
   quiesced: boolean;
+  leaderSinceMs: number;
+  appendBatches: number;
+  entriesAppended: number;
   voters: string[];
 }
 

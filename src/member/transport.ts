@@ -12,11 +12,14 @@ import { durableObjectName } from "../cluster/config.js";
 import type { Message, NodeId } from "../raft/types.js";
 import type { Env } from "./env.js";
 import type { MemberInfo } from "./membership.js";
+import type { PeerStats } from "./peer-stats.js";
 import type { Faults, MemberAddress, PeerBatch } from "./rpc-types.js";
 
 export interface TransportEvents {
   unreachable(to: NodeId): void;
   snapshotStatus(to: NodeId, failed: boolean): void;
+  /** A peer says this member was removed from the cluster. */
+  removed(): void;
 }
 
 export class Transport {
@@ -27,14 +30,17 @@ export class Transport {
     private readonly self: MemberAddress,
     private readonly waitUntil: (p: Promise<unknown>) => void,
     private readonly events: TransportEvents,
+    private readonly stats: PeerStats,
   ) {}
 
   send(peer: MemberInfo, messages: Message[], pages: Uint8Array[] | null, quiesce: PeerBatch["quiesce"]): void {
     if (!canTalk(this.faults, this.self.name, peer.name)) return;
-    const to: MemberAddress = { token: this.self.token, name: peer.name };
+    const to: MemberAddress = { token: this.self.token, name: peer.name, id: peer.id };
     const stub = this.env.MEMBER.getByName(durableObjectName(to.token, to.name), hintOptions(peer));
     const batch: PeerBatch = { from: this.self, messages, ...(quiesce ? { quiesce } : {}) };
     const snap = messages.find((m) => m.type === "MsgSnap");
+    this.stats.sendAppendRequestCnt += messages.filter((m) => m.type === "MsgApp").length;
+    const follower = this.stats.follower(peer.id);
     const task = (async () => {
       if (pages && snap?.snapshot) {
         const id = new TextDecoder().decode(snap.snapshot.data);
@@ -42,9 +48,13 @@ export class Transport {
           await stub.snapshotPage(to, { snap: id, page, pages: pages.length, data: pages[page]! });
         }
       }
-      await stub.peer(to, batch);
+      const sentAt = Date.now();
+      const reply = await stub.peer(to, batch);
+      follower.record(Date.now() - sentAt);
+      if (reply.removed) this.events.removed();
       if (snap) this.events.snapshotStatus(peer.id, false);
     })().catch(() => {
+      follower.fail++;
       if (snap) this.events.snapshotStatus(peer.id, true);
       this.events.unreachable(peer.id);
     });

@@ -2,7 +2,7 @@
  * The StoreBackend contract, run against every implementation (memory here; the lead's SQLite
  * backend later): `runBackendContract("sqlite", () => new SqliteBackend(...))`.
  */
-import { describe, expect, test } from "vitest";
+import { describe, expect, test as vitestTest } from "vitest";
 import type { NodeRecord, StoreBackend } from "../../src/store/backend.js";
 
 function key(path: string, value: string, index: number, expirationMs: number | null = null): NodeRecord {
@@ -18,7 +18,16 @@ function rec(index: number, key = `/k${index}`) {
   return { index, key, data: new Uint8Array([index & 0xff, 7]) };
 }
 
-export function runBackendContract(name: string, makeBackend: () => StoreBackend): void {
+/**
+ * `run` executes each test body where the backend lives: directly for memory, inside the
+ * Durable Object (runInDurableObject) for SQLite.
+ */
+export function runBackendContract(
+  name: string,
+  makeBackend: () => StoreBackend,
+  run: (body: () => void) => void | Promise<void> = (body) => body(),
+): void {
+  const test = (title: string, body: () => void) => vitestTest(title, () => run(body));
   describe(`StoreBackend contract: ${name}`, () => {
     function fresh(): StoreBackend {
       const b = makeBackend();

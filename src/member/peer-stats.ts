@@ -1,0 +1,105 @@
+/**
+ * In-memory member statistics, as etcd keeps them (reset on restart): append requests sent and
+ * received (for /v2/stats/self) and, on the leader, per-follower round-trip latency and
+ * success/failure counts of peer RPCs (for /v2/stats/leader). Latencies are in milliseconds.
+ *
+ * @module
+ */
+export interface LatencyStats {
+  current: number;
+  average: number;
+  standardDeviation: number;
+  minimum: number;
+  maximum: number;
+}
+
+export interface FollowerStats {
+  latency: LatencyStats;
+  counts: { fail: number; success: number };
+}
+
+class Follower {
+  private n = 0;
+  private sum = 0;
+  private sumSq = 0;
+  private current = 0;
+  private min = Number.POSITIVE_INFINITY;
+  private max = 0;
+  fail = 0;
+  success = 0;
+
+  record(ms: number): void {
+    this.success++;
+    this.n++;
+    this.current = ms;
+    this.sum += ms;
+    this.sumSq += ms * ms;
+    this.min = Math.min(this.min, ms);
+    this.max = Math.max(this.max, ms);
+  }
+
+  json(): FollowerStats {
+    const average = this.n ? this.sum / this.n : 0;
+    const variance = this.n ? Math.max(0, this.sumSq / this.n - average * average) : 0;
+    return {
+      latency: {
+        current: this.current,
+        average,
+        standardDeviation: Math.sqrt(variance),
+        // etcd initialises the minimum to 2^63 until the first success.
+        minimum: this.n ? this.min : 9223372036854775808,
+        maximum: this.max,
+      },
+      counts: { fail: this.fail, success: this.success },
+    };
+  }
+}
+
+export class PeerStats {
+  sendAppendRequestCnt = 0;
+  recvAppendRequestCnt = 0;
+  readonly startTimeMs: number;
+  private followers = new Map<string, Follower>();
+
+  constructor(nowMs: number) {
+    this.startTimeMs = nowMs;
+  }
+
+  follower(id: string): Follower {
+    let f = this.followers.get(id);
+    if (!f) this.followers.set(id, (f = new Follower()));
+    return f;
+  }
+
+  /** Forget followers after a leadership change: etcd's leader stats start fresh. */
+  resetFollowers(): void {
+    this.followers = new Map();
+  }
+
+  leaderJson(leaderId: string, voters: string[]): { leader: string; followers: Record<string, FollowerStats> } {
+    const followers: Record<string, FollowerStats> = {};
+    for (const id of voters) if (id !== leaderId) followers[id] = this.follower(id).json();
+    return { leader: leaderId, followers };
+  }
+}
+
+/** Go's time.Duration.String() for a non-negative duration given in ms (e.g. "11m31.4s"). */
+export function goDuration(ms: number): string {
+  if (ms <= 0) return "0s";
+  const totalNs = Math.round(ms * 1e6);
+  if (totalNs < 1e6) return `${totalNs / 1e3}µs`;
+  if (totalNs < 1e9) return `${trim((totalNs / 1e6).toFixed(6))}ms`;
+  const h = Math.floor(totalNs / 3.6e12);
+  const m = Math.floor((totalNs % 3.6e12) / 6e10);
+  const s = trim(((totalNs % 6e10) / 1e9).toFixed(9));
+  return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${s}s`;
+}
+
+function trim(n: string): string {
+  return n.includes(".") ? n.replace(/0+$/, "").replace(/\.$/, "") : n;
+}
+
+/** RFC 3339 with nanoseconds, trailing zeros trimmed (Go's RFC3339Nano), UTC. */
+export function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.?0*Z$/, "Z");
+}
