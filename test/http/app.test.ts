@@ -66,6 +66,16 @@ describe("routing", () => {
     expect((await call("GET", "/v2/keys/c/a")).status).toBe(404);
   });
 
+  test("a pattern registered only as /tree/ redirects /tree (Go ServeMux)", async () => {
+    const handler = new DirectHandler({ autoSync: false });
+    handlers.push(handler);
+    const app = createApp({ handler, now: () => T0, routes: { "/v2/tree/": () => new Response("tree") } });
+    const r = await app.request("/v2/tree?x=1", {}, { rawTarget: "/v2/tree?x=1" });
+    expect(r.status).toBe(301);
+    expect(r.headers.get("Location")).toBe("/v2/tree/?x=1");
+    expect(await (await app.request("/v2/tree/a", {}, { rawTarget: "/v2/tree/a" })).text()).toBe("tree");
+  });
+
   test("405 with Allow and nosniff", async () => {
     const { call } = setup();
     const k = await call("PATCH", "/v2/keys/a");
