@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, inject } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import { DirectHandler } from "../../src/http/direct-handler.js";
-import { serveNode, type NodeServer } from "../../src/http/node-server.js";
+import { serveNode, type NodeServer } from "../../scripts/lib/node-server.js";
 import { startEtcd, type EtcdOracle } from "../oracle/etcd-oracle.js";
 import { send, watch, type Reply, type SendOptions, type WatchHandle } from "./http-client.js";
 

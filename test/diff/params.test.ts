@@ -82,9 +82,11 @@ describe("bool and uint parsing, validation order", () => {
       await c.req("PUT", `${K}${c.p}/x?value=a&value=b`, { body: "value=c&value=d" });
     }));
 
-  test("case 109: an 11 MiB form body → 210 http: POST too large; a 2 MB value is fine", () =>
+  // Over the 10 MiB cap by less than the 256 KiB Go's server drains after an early answer: with
+  // 11 MiB (the spec's example) Go resets the connection and the reply can be lost in a race.
+  test("case 109: a form body over 10 MiB → 210 http: POST too large; a 2 MB value is fine", () =>
     diff(t, async (c) => {
-      const big = "value=" + "a".repeat(11 * 1024 * 1024);
+      const big = "value=" + "a".repeat((10 << 20) + 100 * 1024);
       const r = await c.req("PUT", `${K}${c.p}/big`, { body: big });
       expect(c.json(r).cause).toBe("http: POST too large");
       const ok = await c.raw("PUT", `${K}${c.p}/ok`, { body: "value=" + "b".repeat(2_000_000) });
