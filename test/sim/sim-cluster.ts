@@ -1,0 +1,286 @@
+/**
+ * The simulated cluster: nodes, the network, the checker, membership and client proposals.
+ * Each public method is one simulator event; after it, every node's Ready is drained
+ * (persist → send → apply → advance) and the checker has seen everything.
+ *
+ * @module
+ */
+import { MemoryStorage } from "../../src/raft/storage.js";
+import { RaftError, type ConfChange, type Entry, type NodeId } from "../../src/raft/types.js";
+import { seededRand, type Rand } from "../../src/util/rand.js";
+import { SafetyChecker, SimViolation } from "./sim-checker.js";
+import { CHAIN_START, asciiBytes } from "./sim-hash.js";
+import { SimNetwork } from "./sim-network.js";
+import { SimNode, type ReadyHooks, type ReadyPhase } from "./sim-node.js";
+import type { SimParams } from "./sim-params.js";
+import { KvStateMachine } from "./sim-state-machine.js";
+
+/** A core stuck returning Ready forever is a bug, not a reason to hang the run. */
+const readiesPerStepMax = 64;
+const membersMin = 3;
+
+export class SimCluster implements ReadyHooks {
+  readonly rand: Rand;
+  readonly params: SimParams;
+  readonly net: SimNetwork;
+  readonly checker: SafetyChecker;
+  readonly nodes = new Map<NodeId, SimNode>();
+  /** The configuration as of the last conf change in the committed history. */
+  readonly members = new Set<NodeId>();
+  private lastConfIndex = 0;
+  private nextNodeNum = 1;
+  private proposalNum = 0;
+  /** payload → proposing node, until that node applies it (then the client is told "ok"). */
+  readonly pending = new Map<string, NodeId>();
+  /** payload → committed index, for proposals acknowledged to the client. */
+  readonly acked = new Map<string, number>();
+  confPendingSinceTick: number | undefined;
+  private readonly toStop: NodeId[] = [];
+
+  constructor(seed: number, params: SimParams) {
+    this.rand = seededRand(seed);
+    this.params = params;
+    this.net = new SimNetwork(this.rand, { ...params.faults });
+    const voters: NodeId[] = [];
+    for (let i = 0; i < params.nodes; i++) voters.push(this.newId());
+    const boot = new KvStateMachine(1, 1, CHAIN_START, { voters });
+    this.checker = new SafetyChecker(1, 1, boot.hash);
+    for (const id of voters) {
+      const storage = new MemoryStorage();
+      // Bootstrap as etcd-raft's interaction tests do: a shared snapshot at index 1 holding the voters.
+      storage.applySnapshot({ metadata: { index: 1, term: 1, confState: { voters } }, data: boot.encode() });
+      storage.setHardState({ term: 1, vote: "", commit: 1 });
+      this.addNode(id, storage, KvStateMachine.decode(boot.encode()));
+      this.members.add(id);
+    }
+  }
+
+  private newId(): NodeId {
+    return (this.nextNodeNum++).toString(16);
+  }
+
+  private addNode(id: NodeId, storage: MemoryStorage, sm: KvStateMachine): SimNode {
+    const node = new SimNode(id, storage, sm);
+    this.nodes.set(id, node);
+    this.startNode(node);
+    return node;
+  }
+
+  private startNode(node: SimNode): void {
+    const r = seededRand(this.rand.int(4294967296));
+    node.start(this.params.raft, r.next);
+    this.checker.onRestart(node.id, node.sm.appliedIndex);
+  }
+
+  /** Nodes that exist and were not removed, in creation order. */
+  live(): SimNode[] {
+    const out: SimNode[] = [];
+    for (const n of this.nodes.values()) if (!n.stopped) out.push(n);
+    return out;
+  }
+
+  up(): SimNode[] {
+    return this.live().filter((n) => n.up);
+  }
+
+  leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const n of this.nodes.values()) {
+      if (!n.stopped && n.isLeader && (best === undefined || n.term > best.term)) best = n;
+    }
+    return best;
+  }
+
+  pickOne<T>(xs: readonly T[]): T | undefined {
+    return xs.length === 0 ? undefined : xs[this.rand.int(xs.length)];
+  }
+
+  // ---- Ready draining ----
+
+  drain(): void {
+    for (const n of this.nodes.values()) {
+      let k = 0;
+      while (n.handleReady(this.checker, this.net, this, "all")) {
+        if (++k > readiesPerStepMax) throw new SimViolation("ready loop", `${n.id} returned more than ${readiesPerStepMax} Readies in one step`);
+      }
+    }
+    while (this.toStop.length > 0) {
+      const id = this.toStop.pop()!;
+      const n = this.nodes.get(id);
+      if (n !== undefined && !n.stopped) {
+        n.crash();
+        n.stopped = true;
+        this.net.dropTo(id);
+      }
+    }
+  }
+
+  onApplied(node: SimNode, entry: Entry, payload: string | undefined): void {
+    if (payload === undefined) return;
+    if (this.pending.get(payload) === node.id) {
+      this.pending.delete(payload);
+      this.acked.set(payload, entry.index);
+    }
+  }
+
+  onConfChange(_node: SimNode, entry: Entry, cc: ConfChange): void {
+    if (entry.index <= this.lastConfIndex) return;
+    this.lastConfIndex = entry.index;
+    this.confPendingSinceTick = undefined;
+    if (cc.type === "addNode") {
+      this.members.add(cc.nodeId);
+    } else {
+      this.members.delete(cc.nodeId);
+      // A removed member shuts itself down (etcd does once it learns it was removed).
+      this.toStop.push(cc.nodeId);
+    }
+  }
+
+  // ---- events: each returns a short trace description ----
+
+  deliver(): string {
+    const item = this.net.take();
+    if (item === undefined) return this.tick();
+    const m = item.msg;
+    const desc = `deliver ${m.type} ${m.from}->${m.to} t${m.term} i${m.index} n${m.entries.length} c${m.commit}${m.reject ? " rej" : ""}`;
+    const to = this.nodes.get(m.to);
+    if (to?.raft === undefined) return `${desc} (dest down)`;
+    try {
+      to.raft.step(m);
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+      return `${desc} (${e.message})`;
+    }
+    return desc;
+  }
+
+  tick(): string {
+    this.net.now++;
+    const skip = this.params.tickSkipP;
+    for (const n of this.nodes.values()) {
+      if (n.raft !== undefined && !(skip > 0 && this.rand.chance(skip))) n.raft.tick();
+    }
+    return `tick`;
+  }
+
+  /** Proposes through `via` (a random up node by default); followers forward to the leader. */
+  propose(via?: SimNode, payload?: string): string {
+    const node = via ?? this.pickOne(this.up());
+    if (node?.raft === undefined) return "propose (no node up)";
+    const n = this.proposalNum++;
+    const p = payload ?? `k${n % 16}=${n}`;
+    try {
+      node.raft.propose(asciiBytes(p));
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+      return `propose ${p} via ${node.id} dropped`;
+    }
+    this.pending.set(p, node.id);
+    return `propose ${p} via ${node.id}`;
+  }
+
+  /**
+   * Crash a node. Sometimes first let it take one input and run part of the Ready loop, so
+   * the crash lands between persist, send and apply.
+   */
+  crash(): string {
+    const node = this.pickOne(this.up());
+    if (node?.raft === undefined) return "crash (none up)";
+    const mode = this.rand.int(4);
+    if (mode > 0) {
+      node.raft.tick();
+      const phase: ReadyPhase | undefined = mode === 1 ? undefined : mode === 2 ? "persist" : "send";
+      if (phase !== undefined) node.handleReady(this.checker, this.net, this, phase);
+    }
+    node.crash();
+    this.net.dropTo(node.id);
+    return `crash ${node.id} mode ${mode}`;
+  }
+
+  restart(): string {
+    const node = this.pickOne(this.live().filter((n) => !n.up));
+    if (node === undefined) return "restart (none down)";
+    node.restarts++;
+    this.startNode(node);
+    return `restart ${node.id} applied ${node.sm.appliedIndex}`;
+  }
+
+  restartAll(): void {
+    for (const n of this.live()) if (!n.up) this.startNode(n);
+  }
+
+  partition(): string {
+    const ids = this.live().map((n) => n.id);
+    if (ids.length < 2) return "partition (too few)";
+    const kind = this.rand.int(3);
+    if (kind === 0) {
+      // Majority/minority: shuffle, cut a minority of 1..floor(n/2) off.
+      for (let i = ids.length - 1; i > 0; i--) {
+        const j = this.rand.int(i + 1);
+        [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+      }
+      const k = 1 + this.rand.int(Math.floor(ids.length / 2));
+      const minority = ids.slice(0, k);
+      this.net.partition(minority, ids.slice(k));
+      return `partition {${minority.join(",")}} | {${ids.slice(k).join(",")}}`;
+    }
+    const a = this.pickOne(ids)!;
+    if (kind === 1) {
+      const b = this.pickOne(ids.filter((x) => x !== a))!;
+      this.net.blockOneWay(a, b);
+      return `block ${a}->${b}`;
+    }
+    // One-way isolation: `a` hears everyone but nobody hears `a` (a deaf-mute leader's nightmare).
+    for (const b of ids) if (b !== a) this.net.blockOneWay(a, b);
+    return `mute ${a}`;
+  }
+
+  heal(): string {
+    this.net.heal();
+    return "heal";
+  }
+
+  compact(): string {
+    const node = this.pickOne(this.up());
+    if (node === undefined) return "compact (none up)";
+    const keep = this.rand.chance(0.5) ? 0 : this.rand.int(8);
+    return node.compact(keep) ? `compact ${node.id} to ${node.storage.firstIndex() - 1}` : `compact ${node.id} (nothing)`;
+  }
+
+  confChange(): string {
+    const leader = this.leader();
+    if (leader?.raft === undefined) return "conf change (no leader)";
+    const timeout = 5 * this.params.raft.electionTick;
+    if (this.confPendingSinceTick !== undefined && this.net.now - this.confPendingSinceTick < timeout) {
+      return "conf change (one pending)";
+    }
+    const size = this.members.size;
+    const add = size < this.params.nodes + 2 && (size <= membersMin || this.rand.chance(0.5));
+    let cc: ConfChange;
+    if (add) {
+      cc = { type: "addNode", nodeId: this.newId() };
+    } else {
+      const victim = this.pickOne([...this.members]);
+      if (victim === undefined || size <= membersMin) return "conf change (too few)";
+      cc = { type: "removeNode", nodeId: victim };
+    }
+    try {
+      leader.raft.proposeConfChange(cc);
+    } catch (e) {
+      if (!(e instanceof RaftError)) throw e;
+      return `conf change ${cc.type} ${cc.nodeId} dropped`;
+    }
+    this.confPendingSinceTick = this.net.now;
+    // A joining member starts empty and learns everything (the config first) from the leader.
+    if (add) this.addNode(cc.nodeId, new MemoryStorage(), new KvStateMachine());
+    return `conf change ${cc.type} ${cc.nodeId} via ${leader.id}`;
+  }
+
+  transferLeader(): string {
+    const leader = this.leader();
+    const to = this.pickOne([...this.members].filter((id) => id !== leader?.id));
+    if (leader?.raft === undefined || to === undefined) return "transfer (no leader)";
+    leader.raft.transferLeader(to);
+    return `transfer ${leader.id} -> ${to}`;
+  }
+}
