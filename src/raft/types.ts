@@ -179,6 +179,14 @@ export interface Config {
   preVote: boolean;
   /** Seeded uniform random source in [0, 1). Injected so runs are reproducible. */
   rand: () => number;
+  /** Optional sink for raft's state-change log lines (elections, votes, config switches). */
+  logger?: RaftLogger;
+}
+
+/** Where raft reports what it does. Lines are plain text, without the node id prefix. */
+export interface RaftLogger {
+  debug(line: string): void;
+  info(line: string): void;
 }
 
 export class RaftError extends Error {
