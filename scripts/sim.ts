@@ -77,6 +77,9 @@ function describeFailure(r: SeedResult, steps: number, nodes: number | undefined
   return lines.join("\n");
 }
 
+// Node 20 workers do not inherit tsx's loader hooks: register them, then load this file.
+const workerBoot = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const base: Omit<Job, "stride" | "offset"> = { first: args.first, count: args.count, steps: args.steps };
@@ -91,7 +94,7 @@ async function main(): Promise<number> {
     reports = await Promise.all(
       Array.from({ length: workers }, (_, k) =>
         new Promise<WorkerReport>((resolve, reject) => {
-          const w = new Worker(new URL(import.meta.url), { workerData: { ...base, stride: workers, offset: k } satisfies Job });
+          const w = new Worker(workerBoot, { eval: true, workerData: { ...base, stride: workers, offset: k } satisfies Job });
           w.once("message", (m: WorkerReport) => resolve(m));
           w.once("error", reject);
           w.once("exit", (code) => (code !== 0 ? reject(new Error(`sim: worker exited with ${code}`)) : undefined));

@@ -36,11 +36,17 @@ export class SimCluster implements ReadyHooks {
   readonly acked = new Map<string, number>();
   confPendingSinceTick: number | undefined;
   private readonly toStop: NodeId[] = [];
+  /** Transport feedback, stepped into the sender once its current Ready is done. */
+  private readonly reports: { from: NodeId; to: NodeId; kind: "snapOk" | "snapFailed" | "unreachable" }[] = [];
 
   constructor(seed: number, params: SimParams) {
     this.rand = seededRand(seed);
     this.params = params;
     this.net = new SimNetwork(this.rand, { ...params.faults });
+    this.net.onDrop = (m, reason) => {
+      if (m.type === "MsgSnap") this.reports.push({ from: m.from, to: m.to, kind: "snapFailed" });
+      else if (reason !== "lost") this.reports.push({ from: m.from, to: m.to, kind: "unreachable" });
+    };
     const voters: NodeId[] = [];
     for (let i = 0; i < params.nodes; i++) voters.push(this.newId());
     const boot = new KvStateMachine(1, 1, CHAIN_START, { voters });
@@ -98,10 +104,14 @@ export class SimCluster implements ReadyHooks {
   // ---- Ready draining ----
 
   drain(): void {
-    for (const n of this.nodes.values()) {
-      let k = 0;
-      while (n.handleReady(this.checker, this.net, this, "all")) {
-        if (++k > readiesPerStepMax) throw new SimViolation("ready loop", `${n.id} returned more than ${readiesPerStepMax} Readies in one step`);
+    for (let round = 0; round === 0 || this.reports.length > 0; round++) {
+      if (round > readiesPerStepMax) throw new SimViolation("ready loop", `transport reports keep coming after ${round} rounds`);
+      this.stepReports();
+      for (const n of this.nodes.values()) {
+        let k = 0;
+        while (n.handleReady(this.checker, this.net, this, "all")) {
+          if (++k > readiesPerStepMax) throw new SimViolation("ready loop", `${n.id} returned more than ${readiesPerStepMax} Readies in one step`);
+        }
       }
     }
     while (this.toStop.length > 0) {
@@ -112,6 +122,16 @@ export class SimCluster implements ReadyHooks {
         n.stopped = true;
         this.net.dropTo(id);
       }
+    }
+  }
+
+  private stepReports(): void {
+    const reports = this.reports.splice(0);
+    for (const r of reports) {
+      const raft = this.nodes.get(r.from)?.raft;
+      if (raft === undefined) continue;
+      if (r.kind === "unreachable") raft.reportUnreachable(r.to);
+      else raft.reportSnapshot(r.to, r.kind === "snapFailed");
     }
   }
 
@@ -144,7 +164,11 @@ export class SimCluster implements ReadyHooks {
     const m = item.msg;
     const desc = `deliver ${m.type} ${m.from}->${m.to} t${m.term} i${m.index} n${m.entries.length} c${m.commit}${m.reject ? " rej" : ""}`;
     const to = this.nodes.get(m.to);
-    if (to?.raft === undefined) return `${desc} (dest down)`;
+    if (to?.raft === undefined) {
+      this.net.onDrop?.(m, "down");
+      return `${desc} (dest down)`;
+    }
+    if (m.type === "MsgSnap") this.reports.push({ from: m.from, to: m.to, kind: "snapOk" });
     try {
       to.raft.step(m);
     } catch (e) {
@@ -243,7 +267,7 @@ export class SimCluster implements ReadyHooks {
   compact(): string {
     const node = this.pickOne(this.up());
     if (node === undefined) return "compact (none up)";
-    const keep = this.rand.chance(0.5) ? 0 : this.rand.int(8);
+    const keep = this.rand.chance(0.5) ? 0 : this.rand.int(4);
     return node.compact(keep) ? `compact ${node.id} to ${node.storage.firstIndex() - 1}` : `compact ${node.id} (nothing)`;
   }
 
@@ -260,7 +284,10 @@ export class SimCluster implements ReadyHooks {
     if (add) {
       cc = { type: "addNode", nodeId: this.newId() };
     } else {
-      const victim = this.pickOne([...this.members]);
+      // Never the leader itself: it would step down with the removal committed only in its
+      // own view, and the rest (still counting it) need every survivor's vote to elect anyone.
+      // A shell removes a leader by transferring leadership first.
+      const victim = this.pickOne([...this.members].filter((id) => id !== leader.id));
       if (victim === undefined || size <= membersMin) return "conf change (too few)";
       cc = { type: "removeNode", nodeId: victim };
     }

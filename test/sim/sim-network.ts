@@ -20,6 +20,9 @@ export interface NetworkFaults {
   reorder: boolean;
 }
 
+/** Why a message never arrived: random loss, a cut link, or a crashed receiver. */
+export type DropReason = "lost" | "blocked" | "down";
+
 export const NO_FAULTS: NetworkFaults = { dropP: 0, dupP: 0, delayTicksMax: 0, reorder: false };
 
 export interface InFlight {
@@ -44,6 +47,8 @@ export class SimNetwork {
   private blockedCount = 0;
   sent = 0;
   dropped = 0;
+  /** The transport's failure reports (etcd's rafthttp tells raft of unreachable peers and failed snapshots). */
+  onDrop: ((msg: Message, reason: DropReason) => void) | undefined;
 
   constructor(rand: Rand, faults: NetworkFaults) {
     this.rand = rand;
@@ -95,20 +100,20 @@ export class SimNetwork {
   send(msg: Message): void {
     this.sent++;
     const f = this.faults;
-    if (this.isBlocked(msg.from, msg.to) || (f.dropP > 0 && this.rand.chance(f.dropP))) {
-      this.dropped++;
-      return;
-    }
+    if (this.isBlocked(msg.from, msg.to)) return this.drop(msg, "blocked");
+    if (f.dropP > 0 && this.rand.chance(f.dropP)) return this.drop(msg, "lost");
     this.enqueue(msg);
     // The copy is a distinct object so a core that mutates what it receives cannot alias.
     if (f.dupP > 0 && this.rand.chance(f.dupP)) this.enqueue({ ...msg });
   }
 
+  private drop(msg: Message, reason: DropReason): void {
+    this.dropped++;
+    this.onDrop?.(msg, reason);
+  }
+
   private enqueue(msg: Message): void {
-    if (this.queue.length >= inFlightMessagesMax) {
-      this.dropped++;
-      return;
-    }
+    if (this.queue.length >= inFlightMessagesMax) return this.drop(msg, "lost");
     const delay = this.faults.delayTicksMax > 0 ? this.rand.int(this.faults.delayTicksMax + 1) : 0;
     this.queue.push({ msg, deliverAt: this.now + delay, seq: this.seq++ });
   }
@@ -130,7 +135,7 @@ export class SimNetwork {
     for (;;) {
       const item = this.takeAny();
       if (item === undefined || !this.isBlocked(item.msg.from, item.msg.to)) return item;
-      this.dropped++;
+      this.drop(item.msg, "blocked");
     }
   }
 
@@ -152,8 +157,11 @@ export class SimNetwork {
 
   /** A crashed node loses whatever was on its way to it. */
   dropTo(id: NodeId): void {
-    const before = this.queue.length;
-    this.queue = this.queue.filter((m) => m.msg.to !== id);
-    this.dropped += before - this.queue.length;
+    const kept: InFlight[] = [];
+    for (const m of this.queue) {
+      if (m.msg.to === id) this.drop(m.msg, "down");
+      else kept.push(m);
+    }
+    this.queue = kept;
   }
 }
