@@ -86,7 +86,7 @@ async function main(): Promise<number> {
   if (args.nodes !== undefined) base.nodes = args.nodes;
   let reports: WorkerReport[];
   if (args.trace || args.count === 1) {
-    const r = runSeed(args.first, { steps: args.steps, traceAll: args.trace, ...(args.nodes === undefined ? {} : { nodes: args.nodes }) });
+    const r = runSeed(args.first, { steps: args.steps, traceAll: args.trace, raftLog: args.trace, ...(args.nodes === undefined ? {} : { nodes: args.nodes }) });
     if (args.trace) for (const l of r.trace ?? []) console.log(l);
     reports = [{ seeds: 1, steps: r.steps, failures: r.violation === undefined ? [] : [r] }];
   } else {

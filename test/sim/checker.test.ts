@@ -122,4 +122,22 @@ describe("SafetyChecker", () => {
     expect(violation(() => c.onLeaderLog("2", 3, 2, 2, () => 2))).toBe("leader completeness");
     expect(violation(() => c.onLeaderLog("2", 3, 2, 3, (i) => (i === 3 ? 1 : 2)))).toBe("leader completeness");
   });
+
+  it("reports a voter that could win an election without the last committed entry (figure 8)", () => {
+    const c = fresh();
+    const log = [ent(2, 2, "a")];
+    c.onApply("1", log[0]!, stateAfter(log));
+    const voter = (id: string, lastIndex: number, lastTerm: number, has: boolean) => ({
+      id,
+      lastIndex,
+      lastTerm,
+      holds: () => has,
+    });
+    // Fine: the only voter lacking index 2 has an older log than the two holding it.
+    c.onElectable([voter("1", 2, 2, true), voter("2", 2, 2, true), voter("3", 1, 1, false)]);
+    // Figure 8: index 2 (term 2) sits on a majority, yet "3" has a term-3 entry and wins.
+    expect(
+      violation(() => c.onElectable([voter("1", 2, 2, true), voter("2", 2, 2, true), voter("3", 2, 3, false)])),
+    ).toBe("leader completeness");
+  });
 });

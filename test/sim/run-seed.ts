@@ -18,9 +18,12 @@ import { drawParams, type EventWeights, type SimParams } from "./sim-params.js";
 
 export const livenessElectionTimeouts = 10;
 /**
- * CheckQuorum without PreVote lets a member with a stale log and a higher term depose every
- * leader below its term while being unelectable itself (etcd-raft documents the pairing as
- * disruptive). Measured over seeds 1..2000: at most 14 election timeouts; everything else ≤ 7.
+ * Without PreVote a member with a stale log keeps starting elections at ever higher terms:
+ * every up-to-date member it reaches becomes a follower again and restarts its randomized
+ * timer, and with CheckQuorum a stale member also deposes leaders below its term. Elections
+ * still succeed once an up-to-date member draws the shortest timeout, but it takes longer.
+ * Measured over seeds 1..20000 (1000 steps): at most 12.9 election timeouts without PreVote
+ * (seed 7065), 3.8 with it (seed 12040).
  */
 export const livenessElectionTimeoutsNoPreVote = 20;
 const traceTailLines = 40;
@@ -33,6 +36,8 @@ export interface RunOptions {
   nodes?: number;
   /** Keep every trace line (for determinism tests and debugging). */
   traceAll?: boolean;
+  /** Interleave raft's own log lines into the trace. */
+  raftLog?: boolean;
 }
 
 export interface SeedResult {
@@ -115,7 +120,7 @@ function liveness(c: SimCluster, seed: number, tr: Tracer): number {
   const fresh = `live=${seed}`;
   const electionTick = c.params.raft.electionTick;
   const raft = c.params.raft;
-  const timeouts = raft.checkQuorum && !raft.preVote ? livenessElectionTimeoutsNoPreVote : livenessElectionTimeouts;
+  const timeouts = raft.preVote ? livenessElectionTimeouts : livenessElectionTimeoutsNoPreVote;
   const ticksMax = timeouts * electionTick;
   let proposedAt = -Infinity;
   for (let t = 0; t <= ticksMax; t++) {
@@ -161,7 +166,8 @@ export function runSeed(seed: number, opts: RunOptions): SeedResult {
   let livenessTicks = 0;
   let violation: SeedResult["violation"];
   try {
-    c = new SimCluster(seed, params);
+    const log = (l: string): void => tr.line(`  raft ${l}`);
+    c = new SimCluster(seed, params, opts.raftLog === true ? { debug: log, info: log } : undefined);
     c.drain();
     for (step = 1; step <= opts.steps; step++) {
       const e = pickEvent(c);

@@ -27,6 +27,15 @@ const termMax = 1 << 22;
 /** Reads a node's log term at an index; throws (ErrCompacted/ErrUnavailable) when it cannot. */
 export type TermAt = (index: number) => number;
 
+/** A voter's persisted log, as an election would see it. */
+export interface VoterLog {
+  id: NodeId;
+  lastIndex: number;
+  lastTerm: number;
+  /** Whether the log holds (index, term), counting entries folded into its snapshot. */
+  holds(index: number, term: number): boolean;
+}
+
 export class SafetyChecker {
   private readonly terms: number[] = [];
   private readonly dataHashes: number[] = [];
@@ -173,6 +182,32 @@ export class SafetyChecker {
       this.applied.set(id, appliedIndex);
     } else if (appliedIndex < last) {
       throw new SimViolation("applied monotonic", `${id} restarted with applied ${appliedIndex} below ${last}`);
+    }
+  }
+
+  /**
+   * Leader completeness, before any election happens: every voter that could win one on log
+   * up-to-dateness alone (a quorum of the voters' persisted logs are no more up to date than
+   * its own) must hold the last committed entry. In correct Raft this follows from the proof
+   * of Leader Completeness; it catches figure-8-style bugs at the moment of the bad commit
+   * instead of waiting for an unlucky election. Quorums are taken over the committed
+   * configuration: single-server changes keep them intersecting the committing quorum.
+   */
+  onElectable(voters: readonly VoterLog[]): void {
+    const h = this.committedIndex;
+    if (h <= this.baseIndex) return;
+    const t = this.terms[h]!;
+    for (const x of voters) {
+      let approvals = 0;
+      for (const v of voters) {
+        if (x.lastTerm > v.lastTerm || (x.lastTerm === v.lastTerm && x.lastIndex >= v.lastIndex)) approvals++;
+      }
+      if (2 * approvals > voters.length && !x.holds(h, t)) {
+        throw new SimViolation(
+          "leader completeness",
+          `${x.id} (last ${x.lastIndex}/term ${x.lastTerm}) could win an election but lacks committed index ${h} term ${t}`,
+        );
+      }
     }
   }
 

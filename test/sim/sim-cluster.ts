@@ -6,18 +6,18 @@
  * @module
  */
 import { MemoryStorage } from "../../src/raft/storage.js";
-import { RaftError, type ConfChange, type Entry, type NodeId } from "../../src/raft/types.js";
+import { RaftError, type ConfChange, type Entry, type NodeId, type RaftLogger } from "../../src/raft/types.js";
 import { seededRand, type Rand } from "../../src/util/rand.js";
-import { SafetyChecker, SimViolation } from "./sim-checker.js";
+import { SafetyChecker, SimViolation, type VoterLog } from "./sim-checker.js";
 import { CHAIN_START, asciiBytes } from "./sim-hash.js";
 import { SimNetwork } from "./sim-network.js";
 import { SimNode, type ReadyHooks, type ReadyPhase } from "./sim-node.js";
 import type { SimParams } from "./sim-params.js";
 import { KvStateMachine } from "./sim-state-machine.js";
+import { confChangeEvent, partitionEvent } from "./sim-events.js";
 
 /** A core stuck returning Ready forever is a bug, not a reason to hang the run. */
 const readiesPerStepMax = 64;
-const membersMin = 3;
 
 export class SimCluster implements ReadyHooks {
   readonly rand: Rand;
@@ -39,7 +39,11 @@ export class SimCluster implements ReadyHooks {
   /** Transport feedback, stepped into the sender once its current Ready is done. */
   private readonly reports: { from: NodeId; to: NodeId; kind: "snapOk" | "snapFailed" | "unreachable" }[] = [];
 
-  constructor(seed: number, params: SimParams) {
+  /** Raft's own log lines, into the trace (only when replaying with --trace: they cost). */
+  readonly raftLogger: RaftLogger | undefined;
+
+  constructor(seed: number, params: SimParams, raftLogger?: RaftLogger) {
+    this.raftLogger = raftLogger;
     this.rand = seededRand(seed);
     this.params = params;
     this.net = new SimNetwork(this.rand, { ...params.faults });
@@ -61,11 +65,11 @@ export class SimCluster implements ReadyHooks {
     }
   }
 
-  private newId(): NodeId {
+  newId(): NodeId {
     return (this.nextNodeNum++).toString(16);
   }
 
-  private addNode(id: NodeId, storage: MemoryStorage, sm: KvStateMachine): SimNode {
+  addNode(id: NodeId, storage: MemoryStorage, sm: KvStateMachine): SimNode {
     const node = new SimNode(id, storage, sm);
     this.nodes.set(id, node);
     this.startNode(node);
@@ -74,7 +78,7 @@ export class SimCluster implements ReadyHooks {
 
   private startNode(node: SimNode): void {
     const r = seededRand(this.rand.int(4294967296));
-    node.start(this.params.raft, r.next);
+    node.start(this.params.raft, r.next, this.raftLogger);
     this.checker.onRestart(node.id, node.sm.appliedIndex);
   }
 
@@ -114,6 +118,7 @@ export class SimCluster implements ReadyHooks {
         }
       }
     }
+    this.checkElectable();
     while (this.toStop.length > 0) {
       const id = this.toStop.pop()!;
       const n = this.nodes.get(id);
@@ -123,6 +128,15 @@ export class SimCluster implements ReadyHooks {
         this.net.dropTo(id);
       }
     }
+  }
+
+  private checkElectable(): void {
+    const voters: VoterLog[] = [];
+    for (const id of this.members) {
+      const n = this.nodes.get(id);
+      if (n !== undefined && !n.stopped) voters.push(n.voterLog());
+    }
+    this.checker.onElectable(voters);
   }
 
   private stepReports(): void {
@@ -208,7 +222,9 @@ export class SimCluster implements ReadyHooks {
    * the crash lands between persist, send and apply.
    */
   crash(): string {
-    const node = this.pickOne(this.up());
+    // Leaders half the time: leader churn is where the subtle bugs (figure 8) live.
+    const leader = this.leader();
+    const node = leader !== undefined && this.rand.chance(0.5) ? leader : this.pickOne(this.up());
     if (node?.raft === undefined) return "crash (none up)";
     const mode = this.rand.int(4);
     if (mode > 0) {
@@ -234,29 +250,7 @@ export class SimCluster implements ReadyHooks {
   }
 
   partition(): string {
-    const ids = this.live().map((n) => n.id);
-    if (ids.length < 2) return "partition (too few)";
-    const kind = this.rand.int(3);
-    if (kind === 0) {
-      // Majority/minority: shuffle, cut a minority of 1..floor(n/2) off.
-      for (let i = ids.length - 1; i > 0; i--) {
-        const j = this.rand.int(i + 1);
-        [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-      }
-      const k = 1 + this.rand.int(Math.floor(ids.length / 2));
-      const minority = ids.slice(0, k);
-      this.net.partition(minority, ids.slice(k));
-      return `partition {${minority.join(",")}} | {${ids.slice(k).join(",")}}`;
-    }
-    const a = this.pickOne(ids)!;
-    if (kind === 1) {
-      const b = this.pickOne(ids.filter((x) => x !== a))!;
-      this.net.blockOneWay(a, b);
-      return `block ${a}->${b}`;
-    }
-    // One-way isolation: `a` hears everyone but nobody hears `a` (a deaf-mute leader's nightmare).
-    for (const b of ids) if (b !== a) this.net.blockOneWay(a, b);
-    return `mute ${a}`;
+    return partitionEvent(this);
   }
 
   heal(): string {
@@ -272,35 +266,7 @@ export class SimCluster implements ReadyHooks {
   }
 
   confChange(): string {
-    const leader = this.leader();
-    if (leader?.raft === undefined) return "conf change (no leader)";
-    const timeout = 5 * this.params.raft.electionTick;
-    if (this.confPendingSinceTick !== undefined && this.net.now - this.confPendingSinceTick < timeout) {
-      return "conf change (one pending)";
-    }
-    const size = this.members.size;
-    const add = size < this.params.nodes + 2 && (size <= membersMin || this.rand.chance(0.5));
-    let cc: ConfChange;
-    if (add) {
-      cc = { type: "addNode", nodeId: this.newId() };
-    } else {
-      // Never the leader itself: it would step down with the removal committed only in its
-      // own view, and the rest (still counting it) need every survivor's vote to elect anyone.
-      // A shell removes a leader by transferring leadership first.
-      const victim = this.pickOne([...this.members].filter((id) => id !== leader.id));
-      if (victim === undefined || size <= membersMin) return "conf change (too few)";
-      cc = { type: "removeNode", nodeId: victim };
-    }
-    try {
-      leader.raft.proposeConfChange(cc);
-    } catch (e) {
-      if (!(e instanceof RaftError)) throw e;
-      return `conf change ${cc.type} ${cc.nodeId} dropped`;
-    }
-    this.confPendingSinceTick = this.net.now;
-    // A joining member starts empty and learns everything (the config first) from the leader.
-    if (add) this.addNode(cc.nodeId, new MemoryStorage(), new KvStateMachine());
-    return `conf change ${cc.type} ${cc.nodeId} via ${leader.id}`;
+    return confChangeEvent(this);
   }
 
   transferLeader(): string {

@@ -8,8 +8,8 @@
  */
 import { RawNode, decodeConfChange } from "../../src/raft/index.js";
 import { MemoryStorage } from "../../src/raft/storage.js";
-import type { ConfChange, Entry, NodeId, Ready, StateType } from "../../src/raft/types.js";
-import type { SafetyChecker } from "./sim-checker.js";
+import type { ConfChange, Entry, NodeId, RaftLogger, Ready, StateType } from "../../src/raft/types.js";
+import type { SafetyChecker, VoterLog } from "./sim-checker.js";
 import { SimViolation } from "./sim-checker.js";
 import type { SimNetwork } from "./sim-network.js";
 import { KvStateMachine } from "./sim-state-machine.js";
@@ -63,13 +63,14 @@ export class SimNode {
     return this.raft !== undefined && this.raftState === "StateLeader";
   }
 
-  start(opts: RaftOptions, rand: () => number): void {
+  start(opts: RaftOptions, rand: () => number, logger?: RaftLogger): void {
     this.raft = new RawNode({
       id: this.id,
       storage: this.storage,
       applied: this.sm.appliedIndex,
       rand,
       ...opts,
+      ...(logger === undefined ? {} : { logger }),
     });
     this.raftState = "StateFollower";
     this.lead = "";
@@ -151,6 +152,22 @@ export class SimNode {
     checker.onApply(this.id, e, this.sm.hash);
     if (cc !== undefined) hooks.onConfChange(this, e, cc);
     hooks.onApplied(this, e, payload);
+  }
+
+  /** The persisted log as an election sees it (crashed nodes keep theirs). */
+  voterLog(): VoterLog {
+    const st = this.storage;
+    const lastIndex = st.lastIndex();
+    return {
+      id: this.id,
+      lastIndex,
+      lastTerm: st.term(lastIndex),
+      holds: (index, term) => {
+        if (index <= st.firstIndex() - 1) return true; // in the snapshot, which is committed state
+        if (index > lastIndex) return false;
+        return st.term(index) === term;
+      },
+    };
   }
 
   /** Log compaction: snapshot the state machine at applied, keep `keepEntries` of log behind it. */
