@@ -145,9 +145,8 @@ export class SimNode {
     if (e.type === "confChange") {
       cc = decodeConfChange(e.data);
       this.sm.confState = this.raft!.applyConfChange(cc);
-      // Keep the storage's ConfState current, so a restart at `applied` knows the config
-      // (MemoryStorage only reports the ConfState of its snapshot).
-      this.storage.createSnapshot(e.index, this.sm.confState, this.sm.encode());
+      // Durable with the applied index, so a restart at `applied` knows the configuration.
+      this.storage.setConfState(this.sm.confState);
     }
     checker.onApply(this.id, e, this.sm.hash);
     if (cc !== undefined) hooks.onConfChange(this, e, cc);
