@@ -20,6 +20,10 @@ describe("pinned simulator seeds", () => {
     expectClean(55);
   });
 
+  it("seed 1941 — member 4 stuck at commit 1: it crashed while handling a MsgSnap and nobody reported the snapshot failed, so the leader waited in StateSnapshot forever", () => {
+    expectClean(1941);
+  });
+
   it("seed 3878 — without PreVote, stale members kept resetting up-to-date members' election timers: 13 election timeouts to converge, past the 10 first allowed (the bound without PreVote is now 20)", () => {
     expectClean(3878);
   });

@@ -218,8 +218,8 @@ export class SimCluster implements ReadyHooks {
   }
 
   /**
-   * Crash a node. Sometimes first let it take one input and run part of the Ready loop, so
-   * the crash lands between persist, send and apply.
+   * Crash a node. Sometimes first let it take one input (a waiting message, else a tick) and
+   * run part of the Ready loop, so the crash lands between persist, send and apply.
    */
   crash(): string {
     // Leaders half the time: leader churn is where the subtle bugs (figure 8) live.
@@ -228,7 +228,19 @@ export class SimCluster implements ReadyHooks {
     if (node?.raft === undefined) return "crash (none up)";
     const mode = this.rand.int(4);
     if (mode > 0) {
-      node.raft.tick();
+      const item = this.net.takeTo(node.id);
+      if (item === undefined) {
+        node.raft.tick();
+      } else {
+        // The receiver dies before it could persist (let alone ack) a snapshot: the sender's
+        // transport sees the stream fail.
+        if (item.msg.type === "MsgSnap") this.reports.push({ from: item.msg.from, to: node.id, kind: "snapFailed" });
+        try {
+          node.raft.step(item.msg);
+        } catch (e) {
+          if (!(e instanceof RaftError)) throw e;
+        }
+      }
       const phase: ReadyPhase | undefined = mode === 1 ? undefined : mode === 2 ? "persist" : "send";
       if (phase !== undefined) node.handleReady(this.checker, this.net, this, phase);
     }

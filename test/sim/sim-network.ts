@@ -155,6 +155,12 @@ export class SimNetwork {
     return q.splice(i, 1)[0];
   }
 
+  /** Removes and returns the oldest deliverable message to `id` (crash timing: "just after it handled one"). */
+  takeTo(id: NodeId): InFlight | undefined {
+    const i = this.queue.findIndex((m) => m.msg.to === id && m.deliverAt <= this.now && !this.isBlocked(m.msg.from, id));
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
+  }
+
   /** A crashed node loses whatever was on its way to it. */
   dropTo(id: NodeId): void {
     const kept: InFlight[] = [];
