@@ -34,7 +34,7 @@ function writer(prefix: string) {
 describe("membership through etcdctl", () => {
   it("lists members and checks each one's health through its client URL", () => {
     const list = etcdctl("member", "list");
-    expect(list.code).toBe(0);
+    expect(list.code, list.err).toBe(0);
     expect(list.out.split("\n")).toHaveLength(3);
     const health = etcdctl("cluster-health");
     expect(health.out).toContain("cluster is healthy");
