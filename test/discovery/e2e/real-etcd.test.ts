@@ -1,0 +1,105 @@
+// Real etcd 3.4 processes bootstrap through the discovery Worker (spec §9, cases 168–173):
+// the main cluster and the discovery Worker run under `wrangler dev`, the etcd members on
+// loopback with --discovery <url>.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalCluster, type LocalCluster } from "../../../scripts/lib/local-cluster.js";
+import { EtcdProcess } from "./etcd-process.js";
+
+let dir = "";
+let main: LocalCluster | null = null;
+let discovery: LocalCluster | null = null;
+const members: EtcdProcess[] = [];
+let url = "";
+
+async function etcd(name: string, opts: { fallback?: "proxy" | "exit"; discovery?: string; peerPort?: number; clientPort?: number; dataDir?: string } = {}): Promise<EtcdProcess> {
+  const p = await EtcdProcess.start({ name, discovery: opts.discovery ?? url, dataDir: opts.dataDir ?? join(dir, name), ...opts });
+  members.push(p);
+  return p;
+}
+
+async function registered(): Promise<string[]> {
+  const res = await fetch(`${url}?recursive=true`);
+  const body = (await res.json()) as { node: { nodes?: { value: string }[] } };
+  return (body.node.nodes ?? []).map((n) => n.value.split("=")[0]!).sort();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "etcd-discovery-e2e-"));
+  // A private dev registry: the discovery Worker binds the member DOs of *this* main Worker,
+  // not of another `wrangler dev` (npm start, the e2e suite) running meanwhile.
+  process.env.WRANGLER_REGISTRY_PATH = join(dir, "registry");
+  [main, discovery] = await Promise.all([
+    startLocalCluster({ persistTo: join(dir, "main") }),
+    startLocalCluster({ config: "wrangler.discovery.toml", persistTo: join(dir, "discovery"), readyCheckPath: "/" }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all(members.map((m) => m.stop()));
+  await discovery?.stop();
+  await main?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("real etcd 3.4 members bootstrap through the discovery Worker", () => {
+  it("GET /new?size=3 gives a token URL; a bad size is a 400", async () => {
+    expect((await fetch(`${discovery!.url}/new?size=x`)).status).toBe(400);
+    const res = await fetch(`${discovery!.url}/new?size=3`);
+    expect(res.status).toBe(200);
+    url = await res.text();
+    expect(url).toMatch(new RegExp(`^${discovery!.url}/[0-9a-f]{32}$`));
+  });
+
+  it("three members register and form one 3-member cluster", async () => {
+    const three = await Promise.all(["e1", "e2", "e3"].map((n) => etcd(n)));
+    for (const m of three) {
+      await m.waitUntil("lists all three members", async () => (await m.memberNames()).join() === "e1,e2,e3", 60_000);
+    }
+    expect(await registered()).toEqual(["e1", "e2", "e3"]);
+    // One cluster: a write through one member is read back through another.
+    const put = await fetch(`${three[0]!.clientURL}/v2/keys/discovered`, {
+      method: "PUT", body: "value=yes", headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    expect(put.status).toBe(201);
+    const got = await fetch(`${three[2]!.clientURL}/v2/keys/discovered?quorum=true`);
+    expect(((await got.json()) as { node: { value: string } }).node.value).toBe("yes");
+  });
+
+  it("a fourth member finds the cluster full and falls back to a proxy, without registering", async () => {
+    const e4 = await etcd("e4");
+    await e4.waitUntil("proxies the keys API", async () => {
+      const res = await e4.get("/v2/keys/discovered");
+      return res?.status === 200 && res.body.includes('"value":"yes"');
+    }, 30_000);
+    expect(e4.output()).toContain("falling back to proxy");
+    const proxy = await e4.get("/v2/config/local/proxy");
+    expect(proxy?.status).toBe(200);
+    expect((JSON.parse(proxy!.body) as { endpoints: string[] }).endpoints).toHaveLength(3);
+    expect(await registered()).toEqual(["e1", "e2", "e3"]);
+  });
+
+  it("with --discovery-fallback exit, a fourth member exits: cluster is full", async () => {
+    const e5 = await etcd("e5", { fallback: "exit" });
+    expect(await e5.exit(30_000)).not.toBe(0);
+    expect(e5.output()).toContain("discovery: cluster is full");
+    expect(await registered()).toEqual(["e1", "e2", "e3"]);
+  });
+
+  it("a member restarted with an empty data dir is refused as a duplicate", async () => {
+    const e1 = members.find((m) => m.name === "e1")!;
+    await e1.stop();
+    const again = await etcd("e1", { peerPort: e1.peerPort, clientPort: e1.clientPort, dataDir: join(dir, "e1-empty") });
+    expect(await again.exit(30_000)).not.toBe(0);
+    expect(again.output()).toMatch(/duplicate id|previously registered/);
+  });
+
+  it("an unknown token: the member exits on the size GET's 404 / 100", async () => {
+    const unknown = `${discovery!.url}/0123456789abcdef0123456789abcdef`;
+    const e6 = await etcd("e6", { discovery: unknown });
+    expect(await e6.exit(30_000)).not.toBe(0);
+    expect(e6.output()).toContain("Key not found");
+  });
+});
