@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalCluster, type LocalCluster } from "../../../scripts/lib/local-cluster.js";
 import { EtcdProcess } from "./etcd-process.js";
@@ -24,6 +25,20 @@ async function registered(): Promise<string[]> {
   const res = await fetch(`${url}?recursive=true`);
   const body = (await res.json()) as { node: { nodes?: { value: string }[] } };
   return (body.node.nodes ?? []).map((n) => n.value.split("=")[0]!).sort();
+}
+
+/** A request with the target sent byte for byte (fetch would resolve dot segments first). */
+function raw(method: string, base: string, target: string, body = ""): Promise<{ status: number; location: string; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path: target, headers: { "Content-Type": "application/x-www-form-urlencoded" } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += String(d)));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, location: String(res.headers.location ?? ""), body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 beforeAll(async () => {
@@ -94,6 +109,32 @@ describe("real etcd 3.4 members bootstrap through the discovery Worker", () => {
     const again = await etcd("e1", { peerPort: e1.peerPort, clientPort: e1.clientPort, dataDir: join(dir, "e1-empty") });
     expect(await again.exit(30_000)).not.toBe(0);
     expect(again.output()).toMatch(/duplicate id|previously registered/);
+  });
+
+  it("no request reaches outside a token's directory", async () => {
+    const tok = url.slice(url.lastIndexOf("/") + 1);
+    // workerd resolves literal dot segments before the Worker runs; encoded ones reach it and
+    // are cleaned before the token is chosen. Either way the write lands in a token or nowhere.
+    for (const target of [`/${tok}/../../evil1`, `/${tok}/%2e%2e/%2e%2e/evil2`, `/${tok}/..%2F..%2Fevil3`, `/${tok}/..%2f..%2fv2%2fkeys%2fevil4`, "/_etcd/evil5", "/v2/keys/evil6"]) {
+      const res = await raw("PUT", discovery!.url, `${target}?prevExist=false`, "value=evil");
+      expect([301, 404], `${target}: ${res.status} ${res.body}`).toContain(res.status);
+    }
+    for (const target of ["/v2/keys/", "/_etcd/registry", `/${tok.toUpperCase()}`, `/${tok}/..%2f`]) {
+      const res = await raw("GET", discovery!.url, target);
+      expect([301, 404], target).toContain(res.status);
+      if (res.status === 404) expect(JSON.parse(res.body)).toMatchObject({ errorCode: 100 });
+    }
+    // "/<token>/.." is "/" by the time the Worker runs: the index text, not a listing.
+    const up = await raw("GET", discovery!.url, `/${tok}/..`);
+    expect(up.body).not.toContain("registry");
+    // The token directory itself cannot be removed or changed (etcd's "Root is read only").
+    expect((await raw("DELETE", discovery!.url, `/${tok}?dir=true&recursive=true`)).status).toBe(400);
+    // What the main cluster holds: nothing visible, and only token directories under /_etcd.
+    expect(await (await fetch(`${main!.url}/v2/keys/?recursive=true`)).text()).not.toContain("evil");
+    const etcdDir = (await (await fetch(`${main!.url}/v2/keys/_etcd?recursive=true`)).json()) as { node: { nodes: { key: string; nodes?: { key: string }[] }[] } };
+    expect(etcdDir.node.nodes.map((n) => n.key)).toEqual(["/_etcd/registry"]);
+    for (const t of etcdDir.node.nodes[0]!.nodes ?? []) expect(t.key).toMatch(/^\/_etcd\/registry\/[0-9a-f]{32}$/);
+    expect(await registered()).toEqual(["e1", "e2", "e3"]);
   });
 
   it("an unknown token: the member exits on the size GET's 404 / 100", async () => {
