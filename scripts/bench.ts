@@ -66,6 +66,14 @@ const put = (base: string) => (i: number) =>
 const get = (base: string) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}`);
 const qget = (base: string) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}?quorum=true`);
 
+/** Leader-side append batches so far (from the debug route). */
+async function batches(base: string): Promise<{ batches: number; entries: number }> {
+  const res = await fetch(`${base}/debug/members`);
+  const { members } = (await res.json()) as { members: Array<{ role?: string; appendBatches?: number; entriesAppended?: number }> };
+  const l = members.find((m) => m.role === "StateLeader");
+  return { batches: l?.appendBatches ?? 0, entries: l?.entriesAppended ?? 0 };
+}
+
 const fmt = (r: Result) =>
   `${r.opsPerSec.toFixed(0).padStart(7)} ops/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  (${r.ops} ops, ${r.errors} errors)`;
 
@@ -73,13 +81,15 @@ const dir = mkdtempSync(join(tmpdir(), "etcd-bench-"));
 let cluster: LocalCluster | null = null;
 let baseline: LocalCluster | null = null;
 try {
-  cluster = await startLocalCluster({ persistTo: join(dir, "cluster") });
+  cluster = await startLocalCluster({ persistTo: join(dir, "cluster"), vars: { ETCD_DEBUG: "1" } });
   baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline" });
   await load(4, put(cluster.url)); // warm up: elect, create keys
   await load(4, put(baseline.url));
   console.log(`bench: ${seconds} s per run, ${valueBytes} B values, local wrangler dev (workerd), ${new Date().toISOString()}`);
   for (const clients of clientCounts) {
+    const before = await batches(cluster.url);
     const cw = await load(clients, put(cluster.url));
+    const after = await batches(cluster.url);
     const bw = await load(clients, put(baseline.url));
     const cr = await load(clients, get(cluster.url));
     const cq = await load(clients, qget(cluster.url));
@@ -88,6 +98,8 @@ try {
     console.log(`  cluster  writes        ${fmt(cw)}`);
     console.log(`  baseline writes        ${fmt(bw)}`);
     console.log(`  ratio    writes        ${(cw.opsPerSec / bw.opsPerSec).toFixed(2)}x baseline`);
+    const b = after.batches - before.batches;
+    console.log(`  group commit           ${b ? ((after.entries - before.entries) / b).toFixed(1) : "-"} entries per append on the leader (${b} appends)`);
     console.log(`  cluster  reads         ${fmt(cr)}`);
     console.log(`  cluster  quorum reads  ${fmt(cq)}`);
     console.log(`  baseline reads         ${fmt(br)}`);

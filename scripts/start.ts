@@ -8,7 +8,9 @@ import { projectRoot, startLocalCluster } from "./lib/local-cluster.js";
 
 const port = Number(process.env.PORT ?? "8787");
 const discoveryPort = Number(process.env.DISCOVERY_PORT ?? "8788");
-const vars: Record<string, string> = {};
+/** Local default for the root user's password; set ETCD_ROOT_PASSWORD to choose another. */
+const localRootPassword = "etcd-local-root";
+const vars: Record<string, string> = { ETCD_ROOT_PASSWORD: process.env.ETCD_ROOT_PASSWORD ?? localRootPassword };
 if (process.env.ETCD_DEBUG === "1") vars.ETCD_DEBUG = "1";
 
 // The discovery Worker reaches the member DOs through wrangler's dev registry; a registry of

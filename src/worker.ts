@@ -1,30 +1,32 @@
 /**
  * The front Worker: etcd's v2 HTTP API for a cluster of member Durable Objects (etcd's proxy
- * mode). Stateless; every request is routed to a member.
+ * mode). Stateless; every request is routed to a member. `/members/<name>/…` is the client
+ * URL of one member: reads and watches are served by that member.
  *
  * @module
  */
 import { Hono } from "hono";
 import { parseClusterConfig } from "./cluster/config.js";
+import { adminRoutes } from "./front/admin-routes.js";
 import { ClusterHandler } from "./front/cluster-handler.js";
-import { MemberRouter } from "./front/router.js";
 import { debugRoutes } from "./front/debug.js";
 import { membersRoutes } from "./front/members-routes.js";
-import { statsRoutes } from "./front/stats-routes.js";
 import { parseProxyMode, proxyRoutes } from "./front/proxy-mode.js";
-import { createApp } from "./http/app.js";
+import { MemberRouter } from "./front/router.js";
+import { statsRoutes } from "./front/stats-routes.js";
+import { createApp, rawTargetOf } from "./http/app.js";
+import type { RouteHandler } from "./http/route.js";
 import type { Env } from "./member/env.js";
 
 export { Member } from "./member/member-do.js";
 
 interface Front {
   app: Hono;
-  /** The same API pinned to one member: its etcd client URL is <origin>/members/<name>. */
   pinned: Map<string, Hono>;
 }
 
 const fronts = new WeakMap<Env, Front>();
-const memberPrefix = /^\/members\/([^/]+)(\/.*)?$/;
+const memberPrefix = /^\/members\/([^/?]+)/;
 
 function frontFor(env: Env): Front {
   let front = fronts.get(env);
@@ -33,12 +35,27 @@ function frontFor(env: Env): Front {
   const router = new MemberRouter(env, config);
   const proxyMode = parseProxyMode(env.ETCD_PROXY);
   const build = (pinned: string) => {
+    const members = membersRoutes(router, env.ETCD_ROOT_PASSWORD);
+    const stats = statsRoutes(router, pinned);
+    const via = (h: Hono): RouteHandler => (r) => h.fetch(r.raw);
     const app = new Hono();
     app.route("/", proxyRoutes(config, proxyMode));
     if (config.debug && !pinned) app.route("/", debugRoutes(env, config));
-    app.route("/", membersRoutes(router, env.ETCD_ROOT_PASSWORD));
-    app.route("/", statsRoutes(router, pinned));
-    app.route("/", createApp({ handler: new ClusterHandler(router, pinned), now: () => Date.now() }));
+    if (!pinned) app.route("/", adminRoutes(router, env.ETCD_ROOT_PASSWORD));
+    app.route(
+      "/",
+      createApp({
+        handler: new ClusterHandler(router, pinned),
+        now: () => Date.now(),
+        routes: {
+          "/v2/members": via(members),
+          "/v2/members/": via(members),
+          "/v2/machines": via(members),
+          "/v2/stats/self": via(stats),
+          "/v2/stats/leader": via(stats),
+        },
+      }),
+    );
     return app;
   };
   front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])) };
@@ -49,16 +66,14 @@ function frontFor(env: Env): Front {
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
     const front = frontFor(env);
-    // Raw path, not URL.pathname: etcd's 301 path cleaning must see what the client sent.
-    const url = request.url;
-    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-    const rawPath = pathStart < 0 ? "/" : url.slice(pathStart);
-    const match = memberPrefix.exec(rawPath.split("?")[0]!);
+    const target = rawTargetOf(request.url);
+    const match = memberPrefix.exec(target);
     if (match) {
       const app = front.pinned.get(decodeURIComponent(match[1]!));
       if (!app) return new Response("404 page not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-      const rest = rawPath.slice(`/members/${match[1]}`.length) || "/";
-      return app.fetch(new Request(url.slice(0, pathStart) + rest, request), env, ctx);
+      const rest = target.slice(match[0].length);
+      const origin = request.url.slice(0, request.url.length - target.length);
+      return app.fetch(new Request(origin + (rest.startsWith("/") ? rest : "/" + rest), request), env, ctx);
     }
     return front.app.fetch(request, env, ctx);
   },

@@ -20,7 +20,7 @@ export function debugRoutes(env: Env, config: ClusterConfig): Hono {
       config.members.map(async (m) => {
         try {
           const s = await stub(m.name).status(address(m.name));
-          return { name: s.name, id: s.id, role: s.role, term: s.term, commit: s.commit, applied: s.applied, leader: s.leaderName, quiesced: s.quiesced };
+          return { name: s.name, id: s.id, role: s.role, term: s.term, commit: s.commit, applied: s.applied, leader: s.leaderName, quiesced: s.quiesced, appendBatches: s.appendBatches, entriesAppended: s.entriesAppended };
         } catch (e) {
           return { name: m.name, id: m.id, error: String(e) };
         }

@@ -137,7 +137,13 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
     return new Response(null, { status: 204, headers: { "X-Etcd-Cluster-Id": clusterId } });
   });
 
-  app.on(["GET", "HEAD"], "/v2/machines", async (c) => {
+  app.all("/v2/machines", async (c) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
+      return new Response("Method Not Allowed\n", {
+        status: 405,
+        headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", Allow: "GET,HEAD" },
+      });
+    }
     const state = await load();
     const origin = new URL(c.req.url).origin;
     const urls = (state?.members ?? []).flatMap((m) => toJson(m, origin).clientURLs).sort();

@@ -8,6 +8,7 @@
 import { MemoryBackend, V2Store, WatcherHub, applyV2, type Watcher } from "../store/index.js";
 import type { StoreStats, V2Event, V2Request } from "../store/types.js";
 import type { KeysResult, RaftPosition, V2Handler, WatchRequest, WatchStart } from "./handler.js";
+import { goDurationString, goRfc3339NanoUtc } from "./go-parse.js";
 import type { MemberEndpoints } from "./stats.js";
 
 /** etcd's leader proposes a SYNC this often while TTL nodes exist. */
@@ -166,13 +167,12 @@ export class DirectHandler implements V2Handler {
   /** /v2/stats/self, /v2/stats/leader, /v2/machines of this single member. */
   memberEndpoints(): MemberEndpoints {
     const id = this.#memberId;
-    const start = new Date(this.#startMs).toISOString();
+    const start = goRfc3339NanoUtc(this.#startMs);
     return {
       selfStats: async () => {
-        const uptimeS = (this.#now() - this.#startMs) / 1000;
         return JSON.stringify({
           name: this.#name, id, state: "StateLeader", startTime: start,
-          leaderInfo: { leader: id, uptime: `${uptimeS}s`, startTime: start },
+          leaderInfo: { leader: id, uptime: goDurationString(this.#now() - this.#startMs), startTime: start },
           recvAppendRequestCnt: 0, sendAppendRequestCnt: 0,
         });
       },

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { goParseMediaType } from "./go-mime.js";
 import { EscapeError, goUnescape } from "./go-url.js";
 
 /** Go's cap on an url-encoded form body (`10 << 20`). Larger → `http: POST too large`. */
@@ -48,12 +49,6 @@ export function goParseQuery(query: string, into: FormValues = new Map()): Parse
   return { values: into, error };
 }
 
-/** Go `mime.ParseMediaType`'s media type, lowercased; null when it has none. */
-function mediaType(contentType: string): string | null {
-  const t = (contentType.split(";")[0] ?? "").trim().toLowerCase();
-  return t === "" ? null : t;
-}
-
 /** Reads at most `max + 1` bytes, so an oversize body is detected without buffering it all. */
 async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | null> {
   const reader = body.getReader();
@@ -87,13 +82,13 @@ export async function parseForm(req: Request, rawQuery: string): Promise<ParsedF
   let error: string | null = null;
   const m = req.method;
   if (m === "PUT" || m === "POST" || m === "PATCH") {
-    const ct = req.headers.get("content-type") ?? "application/octet-stream";
-    const type = mediaType(ct);
-    if (type === null) error = "mime: no media type";
-    else if (type === "application/x-www-form-urlencoded" && req.body !== null) {
+    // Go treats an empty Content-Type as application/octet-stream.
+    const media = goParseMediaType(req.headers.get("content-type") || "application/octet-stream");
+    error = media.error;
+    if (media.type === "application/x-www-form-urlencoded" && req.body !== null) {
       const bytes = await readCapped(req.body, formBodyBytesMax);
       if (bytes === null) return { values, error: "http: POST too large" };
-      error = goParseQuery(new TextDecoder().decode(bytes), values).error;
+      error ??= goParseQuery(new TextDecoder().decode(bytes), values).error;
     }
   }
   const q = goParseQuery(rawQuery, values);

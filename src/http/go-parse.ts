@@ -62,3 +62,16 @@ export function goRfc3339NanoUtc(ms: number): string {
   const trimmed = frac.replace(/0+$/, "");
   return `${whole}${trimmed === "" ? "" : "." + trimmed}Z`;
 }
+
+/** Go `time.Duration.String()` of a non-negative millisecond count ("1h2m3.5s", "250ms"). */
+export function goDurationString(ms: number): string {
+  if (ms === 0) return "0s";
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sMs = ms % 60_000;
+  const whole = Math.floor(sMs / 1000);
+  const frac = String(sMs % 1000).padStart(3, "0").replace(/0+$/, "");
+  const s = `${whole}${frac === "" ? "" : "." + frac}s`;
+  return h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s;
+}

@@ -23,6 +23,14 @@ import { goPathClean } from "./go-url.js";
 /** The user namespace of the store: `/foo` is stored as `/1/foo`. */
 export const keysNamespace = "/1";
 
+/**
+ * Indexes above 2^53−1 can never match a real index; they are clamped so the store's integer
+ * assertions hold. (etcd would echo the exact uint64 in a CAS cause: see docs/divergences.md.)
+ */
+function indexNumber(v: bigint): number {
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+}
+
 export type KeysCall =
   | { ok: true; kind: "keys"; req: V2Request; noValueOnSuccess: boolean }
   | { ok: true; kind: "watch"; watch: WatchRequest }
@@ -97,7 +105,7 @@ export function parseKeysRequest(method: string, keyPath: string, parsed: Parsed
     return {
       ok: true,
       kind: "watch",
-      watch: { path, recursive: flags["recursive"] === true, stream: flags["stream"] === true, sinceIndex: Number(waitIndex) },
+      watch: { path, recursive: flags["recursive"] === true, stream: flags["stream"] === true, sinceIndex: indexNumber(waitIndex) },
     };
   }
   let v2method: V2Method;
@@ -110,7 +118,7 @@ export function parseKeysRequest(method: string, keyPath: string, parsed: Parsed
     val: formGet(form, "value"),
     dir: flags["dir"] === true,
     prevValue,
-    prevIndex: Number(prevIndex),
+    prevIndex: indexNumber(prevIndex),
     prevExist,
     expirationMs: ttl === null ? 0 : ttlToExpirationMs(ttl, nowMs),
     refresh,

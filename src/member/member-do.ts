@@ -20,7 +20,8 @@ import { schema } from "./schema.js";
 import type { MemberInfo } from "./membership.js";
 import { Meta } from "./sql.js";
 import { PeerStats, goDuration, rfc3339Nano } from "./peer-stats.js";
-import { stagePage, stagedComplete } from "./snapshot-pages.js";
+import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js";
+import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -144,6 +145,31 @@ export class Member extends DurableObject<Env> {
     return this.ensure(to).stateMachine.stats();
   }
 
+  // ---- backup and restore (admin, through the Worker's root-only routes) ----
+
+  /** A linearizable copy of the state: on the leader, after a ReadIndex, captured at once. */
+  async backup(to: MemberAddress): Promise<{ kind: "done"; backup: Uint8Array } | { kind: "notLeader"; leader: string } | { kind: "timeout" }> {
+    const replica = this.ensure(to);
+    if (!replica.isLeader()) return { kind: "notLeader", leader: replica.leaderName() };
+    const probe = await this.quorumRead(to, { method: "QGET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null, expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0 });
+    if (probe.kind !== "done") return probe.kind === "notLeader" ? probe : { kind: "timeout" };
+    const s = replica.status();
+    const header = { version: backupFormatVersion, clusterId: this.meta.str("cluster_id"), raftIndex: s.applied, raftTerm: s.term, etcdIndex: replica.stateMachine.index(), createdAtMs: Date.now() };
+    return { kind: "done", backup: encodeBackup({ header, pages: captureSnapshot(this.ctx.storage.sql) }) };
+  }
+
+  /** Re-bootstrap this member in place from a backup (force-new-cluster). */
+  async restore(to: MemberAddress, backupBytes: Uint8Array, plan: RestorePlan): Promise<{ ok: boolean; message?: string }> {
+    this.ensure(to);
+    const backup = decodeBackup(backupBytes);
+    if (!backup) return { ok: false, message: "not a backup of this format" };
+    this.ctx.storage.transactionSync(() => restoreMember(this.ctx.storage.sql, backup, plan));
+    this.watches.closeAll();
+    this.replica = null;
+    this.open(to);
+    return { ok: true };
+  }
+
   // ---- fault injection (reachable only through the Worker's ETCD_DEBUG=1 routes) ----
 
   async setFaults(to: MemberAddress, faults: Faults): Promise<void> {
@@ -182,6 +208,35 @@ export class Member extends DurableObject<Env> {
     this.replica.onAlarm();
     this.arm();
   }
+
+  /**
+   * Group commit. A Ready runs at the end of the turn; while its writes are being confirmed
+   * (the output gate's flush) the next one waits, so every proposal and ack that arrives in
+   * the meantime shares one transaction and one MsgApp per follower — etcd's batching during
+   * fsync.
+   */
+  private deferReady(fn: () => void): void {
+    if (this.flushInFlight) {
+      this.queuedReady = fn;
+      return;
+    }
+    this.flushInFlight = true;
+    setTimeout(() => {
+      fn();
+      this.ctx.storage
+        .sync()
+        .catch(ignoreReset)
+        .finally(() => {
+          this.flushInFlight = false;
+          const next = this.queuedReady;
+          this.queuedReady = null;
+          if (next) this.deferReady(next);
+        });
+    }, 0);
+  }
+
+  private flushInFlight = false;
+  private queuedReady: (() => void) | null = null;
 
   private arm(): void {
     const deadline = this.replica?.nextDeadlineMs() ?? null;
@@ -237,7 +292,7 @@ export class Member extends DurableObject<Env> {
           transport.send(peer, messages, pages, s ? { term: s.term, commit: s.commit } : undefined);
         },
         watchers: this.watches,
-        defer: (fn) => setTimeout(fn, 0),
+        defer: (fn) => this.deferReady(fn),
         afterReady: () => this.arm(),
         publish: (events) => this.watches.publish(events),
       },

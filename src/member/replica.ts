@@ -83,6 +83,9 @@ export class Replica {
   private appliedWaiters: Array<{ index: number; resolve: () => void }> = [];
   private syncProposedAtMs = 0;
   private readyScheduled = false;
+  /** Group-commit counters (in memory): Readies that appended entries, and entries appended. */
+  private appendBatches = 0;
+  private entriesAppended = 0;
   private appliedConfChanges: Array<[string, number]> = [];
 
   constructor(private readonly ports: ReplicaPorts, id: NodeId, timing: Timing) {
@@ -240,6 +243,8 @@ export class Replica {
       firstIndex: this.storage.firstIndex(),
       quiesced: this.clock.quiesced,
       leaderSinceMs: this.leaderSinceMs,
+      appendBatches: this.appendBatches,
+      entriesAppended: this.entriesAppended,
       voters: this.storage.confState().voters,
     };
   }
@@ -282,6 +287,10 @@ export class Replica {
       const events = this.ports.transactionSync(() => {
         if (rd.snapshot && rd.snapshot.metadata.index > 0) this.installSnapshot(rd.snapshot);
         this.storage.append(rd.entries);
+        if (rd.entries.length > 0) {
+          this.appendBatches++;
+          this.entriesAppended += rd.entries.length;
+        }
         if (rd.hardState) this.storage.setHardState(rd.hardState);
         for (const entry of rd.committedEntries) this.applyEntry(entry, outcomes);
         this.meta.set("applied", this.applied);

@@ -72,6 +72,8 @@ export interface MemberStatus {
   firstIndex: number;
   quiesced: boolean;
   leaderSinceMs: number;
+  appendBatches: number;
+  entriesAppended: number;
   voters: string[];
 }
 

@@ -99,6 +99,11 @@ export class WatchHub implements WatchIndex {
     }
   }
 
+  /** End every watch (the state they watched was replaced). */
+  closeAll(): void {
+    for (const ws of this.ctx.getWebSockets(watchTag)) this.close(ws);
+  }
+
   close(ws: WebSocket): void {
     try {
       ws.close(1000, "closed");

@@ -8,6 +8,7 @@ import { NONE, type Message, type MessageType, type NodeId } from "./types.js";
 import type { Raft } from "./raft.js";
 import { voteResult, type VoteResult } from "./quorum.js";
 import { newMessage, voteRespMsgType } from "./util.js";
+import { hasUnappliedConfChanges } from "./raft-conf.js";
 
 export type CampaignType = "CampaignPreElection" | "CampaignElection" | "CampaignTransfer";
 
@@ -35,7 +36,7 @@ export function stepTermAndVotes(r: Raft, m: Message): boolean {
         // We heard from a leader within the election timeout: a disruptive candidate (for
         // instance one rejoining after a partition) must not depose it.
         r.info(
-          `[logterm: ${r.raftLog.lastTerm()}, index: ${r.raftLog.lastIndex()}, vote: ${r.vote}] ignored ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${r.term}: lease is not expired (remaining ticks: ${r.electionTimeout - r.electionElapsed})`,
+          `[logterm: ${r.raftLog.lastTerm()}, index: ${r.raftLog.lastIndex()}, vote: ${r.vote || "0"}] ignored ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${r.term}: lease is not expired (remaining ticks: ${r.electionTimeout - r.electionElapsed})`,
         );
         return false;
       }
@@ -55,7 +56,7 @@ export function stepTermAndVotes(r: Raft, m: Message): boolean {
       // reply and steps down; without it, it would never hear a higher term under PreVote.
       r.send(newMessage("MsgAppResp", m.from, r.id));
     } else if (m.type === "MsgPreVote") {
-      r.info(`[logterm: ${r.raftLog.lastTerm()}, index: ${r.raftLog.lastIndex()}, vote: ${r.vote}] rejected ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${r.term}`);
+      r.info(`[logterm: ${r.raftLog.lastTerm()}, index: ${r.raftLog.lastIndex()}, vote: ${r.vote || "0"}] rejected ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${r.term}`);
       r.send(newMessage("MsgPreVoteResp", m.from, r.id, { term: r.term, reject: true }));
     } else {
       r.debug(`[term: ${r.term}] ignored a ${m.type} message with lower term from ${m.from} [term: ${m.term}]`);
@@ -72,7 +73,7 @@ export function stepTermAndVotes(r: Raft, m: Message): boolean {
       const canVote =
         r.vote === m.from || (r.vote === NONE && r.lead === NONE) || (m.type === "MsgPreVote" && m.term > r.term);
       if (canVote && r.raftLog.isUpToDate(m.index, m.logTerm)) {
-        r.info(`[logterm: ${r.raftLog.lastTerm()}, index: ${r.raftLog.lastIndex()}, vote: ${r.vote}] cast ${m.type} for ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${r.term}`);
+        r.info(`[logterm: ${r.raftLog.lastTerm()}, index: ${r.raftLog.lastIndex()}, vote: ${r.vote || "0"}] cast ${m.type} for ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${r.term}`);
         // The response carries the message's term (not ours) so a pre-candidate can count it.
         r.send(newMessage(voteRespMsgType(m.type), m.from, r.id, { term: m.term }));
         if (m.type === "MsgVote") {
@@ -80,7 +81,7 @@ export function stepTermAndVotes(r: Raft, m: Message): boolean {
           r.vote = m.from;
         }
       } else {
-        r.info(`[logterm: ${r.raftLog.lastTerm()}, index: ${r.raftLog.lastIndex()}, vote: ${r.vote}] rejected ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${r.term}`);
+        r.info(`[logterm: ${r.raftLog.lastTerm()}, index: ${r.raftLog.lastIndex()}, vote: ${r.vote || "0"}] rejected ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${r.term}`);
         r.send(newMessage(voteRespMsgType(m.type), m.from, r.id, { term: r.term, reject: true }));
       }
       return false;
@@ -99,7 +100,7 @@ export function hup(r: Raft, t: CampaignType): void {
     r.info(`is unpromotable and can not campaign`);
     return;
   }
-  if (r.hasUnappliedConfChanges()) {
+  if (hasUnappliedConfChanges(r)) {
     r.info(`cannot campaign at term ${r.term} since there are still pending configuration changes to apply`);
     return;
   }

@@ -57,6 +57,21 @@ function maybeSendSnapshot(r: Raft, to: NodeId, pr: Progress): boolean {
   return true;
 }
 
+/** Sends the appends deferred by group commit (called when the shell takes a Ready). */
+export function flushBcast(r: Raft): void {
+  if (!r.bcastPending) return;
+  r.bcastPending = false;
+  if (r.state !== "StateLeader") return;
+  for (const id of r.prs.keys()) {
+    if (id === r.id) continue;
+    sendAppend(r, id);
+    // In replicate, pipeline the rest of the backlog up to the inflight window.
+    while (maybeSendAppend(r, id, false)) {
+      // each iteration sends one MsgApp
+    }
+  }
+}
+
 export function bcastAppend(r: Raft): void {
   for (const id of r.prs.keys()) if (id !== r.id) sendAppend(r, id);
 }
@@ -147,7 +162,8 @@ export function stepLeader(r: Raft, m: Message): RaftError | null {
         }
       }
       if (!r.appendEntry(ents)) return ErrProposalDropped;
-      bcastAppend(r);
+      // Group commit: proposals stepped before the next Ready share one MsgApp per follower.
+      r.bcastPending = true;
       return null;
     }
     case "MsgReadIndex":
@@ -259,8 +275,10 @@ function handleAppendResponse(r: Raft, m: Message, pr: Progress): void {
   }
   if (r.maybeCommit()) {
     releasePendingReadIndexMessages(r);
-    bcastAppend(r);
-  } else if (oldPaused) {
+    // Several acks in one turn advance the commit once on the wire.
+    r.bcastPending = true;
+  } else if (oldPaused && !r.bcastPending) {
+    // It may be missing the latest commit index (unless a broadcast is due anyway).
     sendAppend(r, m.from);
   }
   // Keep the pipe full while the flow-control window allows.

@@ -23,8 +23,8 @@ import { RaftLog } from "./log.js";
 import { Progress } from "./progress.js";
 import { committedIndex } from "./quorum.js";
 import { ReadOnly } from "./read-only.js";
-import { assert, newMessage, noLimitBytes, payloadsSizeBytes } from "./util.js";
-import { stepLeader, bcastAppend, maybeSendAppend, releasePendingReadIndexMessages } from "./raft-leader.js";
+import { assert, noLimitBytes, payloadsSizeBytes } from "./util.js";
+import { stepLeader } from "./raft-leader.js";
 import { stepFollower, stepCandidate } from "./raft-follower.js";
 import { stepTermAndVotes, tickElection, tickHeartbeat } from "./raft-election.js";
 
@@ -54,6 +54,8 @@ export class Raft {
   /** Index of the latest conf change the leader appended; another waits until it is applied. */
   pendingConfIndex = 0;
   uncommittedSizeBytes = 0;
+  /** Appends to broadcast when the shell next takes a Ready (group commit). */
+  bcastPending = false;
 
   electionElapsed = 0;
   heartbeatElapsed = 0;
@@ -177,19 +179,19 @@ export class Raft {
     this.abortLeaderTransfer();
     this.votes = new Map();
     const lastIndex = this.raftLog.lastIndex();
-    for (const [id, pr] of this.prs) {
+    for (const id of this.prs.keys()) {
       const fresh = this.newProgress();
       if (id === this.id) {
         fresh.match = lastIndex;
         fresh.recentActive = true;
       }
-      void pr;
       this.prs.set(id, fresh);
     }
     this.pendingConfIndex = 0;
     this.uncommittedSizeBytes = 0;
     this.readOnly = new ReadOnly();
     this.pendingReadIndexMessages = [];
+    this.bcastPending = false;
   }
 
   resetRandomizedElectionTimeout(): void {
@@ -298,52 +300,5 @@ export class Raft {
 
   tick(): void {
     this.tickFn(this);
-  }
-
-  // ---- configuration -------------------------------------------------------------------------
-
-  /** Applies a committed single-server change. Returns the new configuration. */
-  applyConfChange(type: "addNode" | "removeNode", nodeId: NodeId): ConfState {
-    if (type === "addNode") {
-      if (!this.prs.has(nodeId)) {
-        const pr = this.newProgress();
-        // A new member counts as active so CheckQuorum gives it an election timeout to answer.
-        pr.recentActive = true;
-        this.prs.set(nodeId, pr);
-      }
-    } else {
-      this.prs.delete(nodeId);
-    }
-    this.voters = [...this.prs.keys()].sort();
-    this.info(`switched to configuration voters=(${this.voters.join(" ")})`);
-    if (this.state === "StateLeader") {
-      if (!this.prs.has(this.id)) {
-        this.becomeFollower(this.term, NONE);
-      } else {
-        // A removal may have shrunk the quorum: something may commit now.
-        if (this.maybeCommit()) {
-          releasePendingReadIndexMessages(this);
-          bcastAppend(this);
-        } else {
-          for (const id of this.prs.keys()) if (id !== this.id) maybeSendAppend(this, id, false);
-        }
-        if (this.leadTransferee !== NONE && !this.prs.has(this.leadTransferee)) this.abortLeaderTransfer();
-      }
-    }
-    return this.confState();
-  }
-
-  /** Whether committed-but-unapplied entries hold a conf change (then we must not campaign). */
-  hasUnappliedConfChanges(): boolean {
-    const lo = Math.max(this.raftLog.applied + 1, this.raftLog.firstIndex());
-    const hi = this.raftLog.committed + 1;
-    if (lo >= hi) return false;
-    const ents = this.raftLog.slice(lo, hi, noLimitBytes) ?? [];
-    for (const e of ents) if (e.type === "confChange") return true;
-    return false;
-  }
-
-  newMessage(type: Message["type"], to: NodeId, fields?: Partial<Message>): Message {
-    return newMessage(type, to, this.id, fields);
   }
 }

@@ -26,6 +26,8 @@ import {
 } from "./types.js";
 import { Raft } from "./raft.js";
 import { encodeConfChange } from "./conf-change.js";
+import { flushBcast } from "./raft-leader.js";
+import { applyConfChange } from "./raft-conf.js";
 import { assert, isLocalMsg, isResponseMsg, newMessage, payloadsSizeBytes } from "./util.js";
 
 function hardStateEqual(a: HardState, b: HardState): boolean {
@@ -87,7 +89,7 @@ export class RawNode {
 
   /** Applies a committed conf change; the shell stores the returned ConfState for snapshots. */
   applyConfChange(cc: ConfChange): ConfState {
-    return this.raft.applyConfChange(cc.type, cc.nodeId);
+    return applyConfChange(this.raft, cc.type, cc.nodeId);
   }
 
   /** Requests a linearizable read; the answer arrives as a ReadState with the same ctx. */
@@ -109,6 +111,7 @@ export class RawNode {
 
   hasReady(): boolean {
     const r = this.raft;
+    if (r.bcastPending && r.state === "StateLeader") return true;
     const ss = r.softState();
     if (ss.lead !== this.prevSoftState.lead || ss.raftState !== this.prevSoftState.raftState) return true;
     const hs = r.hardState();
@@ -122,6 +125,7 @@ export class RawNode {
   ready(): Ready {
     assert(this.pending === undefined, "ready() called twice without advance()");
     const r = this.raft;
+    flushBcast(r);
     const log = r.raftLog;
     const rd: Ready = {
       readStates: r.readStates,
@@ -141,7 +145,7 @@ export class RawNode {
     if (snap !== undefined) rd.snapshot = snap;
     // Term, vote and new entries must be durable before anyone hears of them; commit need not.
     rd.mustSync =
-      rd.entries.length > 0 || (hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote);
+      rd.entries.length > 0 || snap !== undefined || hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote;
     // Accept: hand out each item once.
     r.readStates = [];
     r.msgs = [];

@@ -24,9 +24,20 @@ export class MemoryStorage implements Storage {
   private hardState: HardState = { term: 0, vote: "", commit: 0 };
   private snap: Snapshot = { metadata: { index: 0, term: 0, confState: { voters: [] } }, data: emptyData };
   private ents: Entry[] = [{ term: 0, index: 0, type: "normal", data: emptyData }];
+  /** The configuration as of the shell's applied index (see setConfState). */
+  private confState: ConfState = { voters: [] };
 
   initialState(): { hardState: HardState; confState: ConfState } {
-    return { hardState: { ...this.hardState }, confState: { voters: [...this.snap.metadata.confState.voters] } };
+    return { hardState: { ...this.hardState }, confState: { voters: [...this.confState.voters] } };
+  }
+
+  /**
+   * Records the configuration returned by RawNode.applyConfChange. A shell that restarts
+   * with Config.applied past the snapshot must do this (etcd re-applies conf changes from
+   * the log instead); applySnapshot sets it too.
+   */
+  setConfState(cs: ConfState): void {
+    this.confState = { voters: [...cs.voters] };
   }
 
   setHardState(hs: HardState): void {
@@ -69,6 +80,7 @@ export class MemoryStorage implements Storage {
   applySnapshot(snap: Snapshot): void {
     if (this.snap.metadata.index >= snap.metadata.index) throw ErrSnapOutOfDate;
     this.snap = snap;
+    this.confState = { voters: [...snap.metadata.confState.voters] };
     this.ents = [{ term: snap.metadata.term, index: snap.metadata.index, type: "normal", data: emptyData }];
   }
 

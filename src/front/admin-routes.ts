@@ -1,0 +1,62 @@
+/**
+ * Admin routes (root only): GET /admin/backup exports a consistent copy of the cluster's state;
+ * POST /admin/restore re-bootstraps every member in place from such a copy — etcd's
+ * `--force-new-cluster` with backed-up data. The membership after a restore is the Worker's
+ * configured one; writes made after the backup are gone, as with etcd.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { backupBytesMax, decodeBackup, type RestorePlan } from "../member/backup.js";
+import type { MemberStatus } from "../member/rpc-types.js";
+import { insufficientCredentials, isRoot } from "./admin-auth.js";
+import type { MemberRouter } from "./router.js";
+
+export function adminRoutes(router: MemberRouter, rootPassword: string | undefined): Hono {
+  const app = new Hono();
+  const message = (status: number, text: string) =>
+    new Response(JSON.stringify({ message: text }), { status, headers: { "Content-Type": "application/json" } });
+
+  app.use("/admin/*", async (c, next) => {
+    if (!isRoot(c.req.header("Authorization") ?? null, rootPassword)) return message(401, insufficientCredentials);
+    await next();
+  });
+
+  app.get("/admin/backup", async () => {
+    const reply = await router.call(true, (m, s) => s.backup(m) as Promise<{ kind: "done"; backup: Uint8Array } | { kind: "notLeader"; leader: string }>);
+    if (reply.kind !== "done" || !("backup" in reply)) return message(503, "no leader could confirm a consistent point; retry");
+    return new Response(reply.backup, {
+      headers: { "Content-Type": "application/cbor", "Content-Disposition": 'attachment; filename="etcd-backup.cbor"' },
+    });
+  });
+
+  app.post("/admin/restore", async (c) => {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    if (body.length > backupBytesMax) return message(413, `backup larger than ${backupBytesMax} bytes`);
+    const backup = decodeBackup(body);
+    if (!backup) return message(400, "the body is not a backup made by GET /admin/backup");
+    const config = router.config;
+    const statuses: MemberStatus[] = [];
+    for (const m of config.members) {
+      try {
+        statuses.push(await router.stub(m.name).status(router.address(m.name)));
+      } catch (e) {
+        return message(503, `member ${m.name} is unreachable; nothing was restored (${String(e)})`);
+      }
+    }
+    const plan: RestorePlan = {
+      term: Math.max(...statuses.map((s) => s.term)) + 1,
+      index: Math.max(backup.header.raftIndex, ...statuses.map((s) => s.lastIndex)) + 1,
+      members: config.members.map((m) => ({ id: m.id, name: m.name, peerURL: m.peerURL })),
+    };
+    for (const m of config.members) {
+      const r = await router.stub(m.name).restore(router.address(m.name), body, plan);
+      if (!r.ok) return message(500, `restoring ${m.name} failed: ${r.message ?? "unknown"}; run the restore again`);
+    }
+    return new Response(JSON.stringify({ restored: config.members.map((m) => m.name), term: plan.term, index: plan.index, etcdIndex: backup.header.etcdIndex }) + "\n", {
+      headers: { "Content-Type": "application/json" },
+    });
+  });
+
+  return app;
+}
