@@ -70,8 +70,14 @@ describe("real etcd 3.4 members bootstrap through the discovery Worker", () => {
 
   it("three members register and form one 3-member cluster", async () => {
     const three = await Promise.all(["e1", "e2", "e3"].map((n) => etcd(n)));
-    for (const m of three) {
-      await m.waitUntil("lists all three members", async () => (await m.memberNames()).join() === "e1,e2,e3", 60_000);
+    try {
+      for (const m of three) {
+        await m.waitUntil("lists all three members", async () => (await m.memberNames()).join() === "e1,e2,e3", 60_000);
+      }
+    } catch (e) {
+      const registry = await fetch(`${url}?recursive=true`).then((r) => r.text()).catch((err: unknown) => String(err));
+      const others = three.map((m) => `--- ${m.name}\n${m.output().slice(-3000)}`).join("\n");
+      throw new Error(`${String(e)}\n--- registry\n${registry}\n${others}\n--- discovery Worker\n${discovery!.output().slice(-5000)}\n--- main Worker\n${main!.output().slice(-5000)}`);
     }
     expect(await registered()).toEqual(["e1", "e2", "e3"]);
     // One cluster: a write through one member is read back through another.
