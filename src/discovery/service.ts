@@ -57,7 +57,8 @@ export function discoveryService(opts: DiscoveryOptions): DiscoveryFetch {
     if (sized.status !== 201) return failed("size key", sized);
     const origin = opts.baseUrl || new URL(req.url).origin;
     // Like discovery.etcd.io: the bare URL, no newline, ready for `--discovery $(curl …)`.
-    return new Response(`${origin}/${token}`, { status: 200, headers: textPlain });
+    // no-store: a cached answer would hand one registry to two clusters.
+    return new Response(`${origin}/${token}`, { status: 200, headers: { ...textPlain, "Cache-Control": "no-store" } });
   }
 
   return async (req, rawTarget) => {

@@ -10,6 +10,7 @@ describe("GET /new", () => {
     const res = await d.call("GET", "/new");
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("text/plain; charset=utf-8");
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
     expect(await res.text()).toMatch(new RegExp(`^${origin}/[0-9a-f]{32}$`));
   });
 
