@@ -23,6 +23,36 @@ export { Member } from "./member/member-do.js";
 interface Front {
   app: Hono;
   pinned: Map<string, Hono>;
+  build(pinned: string): Hono;
+  router: MemberRouter;
+}
+
+/** How long a membership read answers "is <name> a member?" for unknown client URLs. */
+const membershipCacheMs = 2_000;
+let membershipCache: { at: number; names: Set<string> } | null = null;
+
+/** A member added at runtime has a client URL too: check the live membership, cached briefly. */
+async function pinnedFor(front: Front, name: string): Promise<Hono | null> {
+  const known = front.pinned.get(name);
+  if (known) return known;
+  const now = Date.now();
+  if (!membershipCache || now - membershipCache.at > membershipCacheMs) {
+    const names = new Set<string>();
+    for (const m of front.router.config.members) {
+      try {
+        const state = await front.router.stub(m.name).members(front.router.address(m.name));
+        for (const info of state.members) names.add(info.name);
+        break;
+      } catch {
+        // ask the next member
+      }
+    }
+    membershipCache = { at: now, names };
+  }
+  if (!membershipCache.names.has(name)) return null;
+  const app = front.build(name);
+  front.pinned.set(name, app);
+  return app;
 }
 
 const fronts = new WeakMap<Env, Front>();
@@ -58,18 +88,18 @@ function frontFor(env: Env): Front {
     );
     return app;
   };
-  front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])) };
+  front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])), build, router };
   fronts.set(env, front);
   return front;
 }
 
 export default {
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const front = frontFor(env);
     const target = rawTargetOf(request.url);
     const match = memberPrefix.exec(target);
     if (match) {
-      const app = front.pinned.get(decodeURIComponent(match[1]!));
+      const app = await pinnedFor(front, decodeURIComponent(match[1]!));
       if (!app) return new Response("404 page not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
       const rest = target.slice(match[0].length);
       const origin = request.url.slice(0, request.url.length - target.length);

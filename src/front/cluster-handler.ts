@@ -12,6 +12,31 @@ import type { StoreStats, V2Error, V2Request } from "../store/types.js";
 import { randomId, type MemberRouter } from "./router.js";
 import { openWatch } from "./watch-client.js";
 
+/**
+ * Durable Object SQLite rows hold at most 2 MB, and one history row carries a value and the value
+ * it replaced: a write's value and prevValue together are limited so every row fits (etcd 3.4's
+ * v2 path has no such limit; see docs/divergences.md).
+ */
+export const limits = {
+  writeValueBytesMax: 1_000_000,
+  keyBytesMax: 8 * 1024,
+};
+
+const utf8 = new TextEncoder();
+
+/** A write this cluster cannot store: etcd-style 400, nothing proposed. */
+function tooLarge(req: V2Request): V2Error | null {
+  const key = utf8.encode(req.path).length;
+  if (key > limits.keyBytesMax) {
+    return { errorCode: 209, message: "Invalid field", cause: `key is ${key} bytes; the limit is ${limits.keyBytesMax}`, index: 0 };
+  }
+  const value = utf8.encode(req.val).length + utf8.encode(req.prevValue).length;
+  if (value > limits.writeValueBytesMax) {
+    return { errorCode: 209, message: "Invalid field", cause: `value and prevValue are ${value} bytes; the limit is ${limits.writeValueBytesMax}`, index: 0 };
+  }
+  return null;
+}
+
 export class ClusterHandler implements V2Handler {
   constructor(
     private readonly router: MemberRouter,
@@ -27,6 +52,8 @@ export class ClusterHandler implements V2Handler {
     const start = this.pinned;
     if (req.method === "GET") return toKeysResult(await this.router.call(false, (m, s) => s.read(m, req) as Promise<MemberReply>, { start }));
     if (req.method === "QGET") return toKeysResult(await this.router.call(true, (m, s) => s.quorumRead(m, req) as Promise<MemberReply>, { start }));
+    const refused = tooLarge(req);
+    if (refused) return { ok: false, error: refused };
     const requestId = randomId();
     return toKeysResult(await this.router.call(true, (m, s) => s.propose(m, requestId, req) as Promise<MemberReply>));
   }

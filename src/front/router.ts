@@ -61,12 +61,14 @@ export class MemberRouter {
         if (toLeader || !opts.start) target = next(target);
         continue;
       }
-      if (reply.kind !== "notLeader") {
+      // A removed member still in the static config: move on to the others.
+      const removed = reply.kind === "removed" && !opts.start;
+      if (reply.kind !== "notLeader" && !removed) {
         if (reply.kind === "done" && toLeader) leaderHints.set(this.config.token, target);
         return reply;
       }
       if (Date.now() >= deadline) return { kind: "timeout" };
-      const hint = (reply as unknown as { leader: string }).leader;
+      const hint = removed ? "" : (reply as unknown as { leader: string }).leader;
       if (hint && hint !== target) {
         target = hint;
         leaderHints.set(this.config.token, target);

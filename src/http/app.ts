@@ -63,6 +63,11 @@ export class ServeMux {
     this.#routes.set(pattern, h);
   }
 
+  /** Go `redirectToPathSlash`: only "/tree/" is registered and "/tree" was asked for. */
+  wantsSlash(path: string): boolean {
+    return path !== "" && !this.#routes.has(path) && this.#routes.has(path + "/");
+  }
+
   match(path: string): RouteHandler | null {
     const exact = this.#routes.get(path);
     if (exact) return exact;
@@ -108,6 +113,7 @@ async function serve(mux: ServeMux, req: Request, target: string): Promise<Respo
     return res;
   }
   const clean = muxCleanPath(path);
+  if (mux.wantsSlash(clean)) return redirect(method, clean + "/", rawQuery);
   if (clean !== path) return redirect(method, clean, rawQuery);
   const route = mux.match(path);
   if (route === null) return notFound();

@@ -9,10 +9,13 @@ import { MemoryBackend, V2Store, WatcherHub, applyV2, type Watcher } from "../st
 import type { StoreStats, V2Event, V2Request } from "../store/types.js";
 import type { KeysResult, RaftPosition, V2Handler, WatchRequest, WatchStart } from "./handler.js";
 import { goDurationString, goRfc3339NanoUtc } from "./go-parse.js";
+import type { TimedEvent } from "./render.js";
 import type { MemberEndpoints } from "./stats.js";
 
 /** etcd's leader proposes a SYNC this often while TTL nodes exist. */
 export const syncIntervalMs = 500;
+/** Apply times remembered for history watches: the store keeps 1000 events. */
+const appliedTimesMax = 1100;
 
 export interface DirectHandlerOptions {
   /** Wall clock, Unix ms (TTL expiry). */
@@ -75,6 +78,8 @@ export class DirectHandler implements V2Handler {
   readonly #startMs: number;
   readonly #raft: RaftPosition = { raftIndex: 0, raftTerm: 2 };
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** Apply time of recent events by index, for history-answered watches (etcd's frozen ttl). */
+  readonly #appliedAtMs = new Map<number, number>();
 
   constructor(opts: DirectHandlerOptions = {}) {
     this.#now = opts.now ?? (() => Date.now());
@@ -112,7 +117,18 @@ export class DirectHandler implements V2Handler {
   sync(): void {
     if (this.store.nextExpirationMs() === null) return;
     this.#raft.raftIndex++;
-    applyV2(this.store, { ...emptyRequest, method: "SYNC", timeMs: this.#now() });
+    const timeMs = this.#now();
+    const r = applyV2(this.store, { ...emptyRequest, method: "SYNC", timeMs });
+    if (r.ok && r.event === null) for (const e of r.expired) this.#remember(e.node.modifiedIndex, timeMs);
+  }
+
+  #remember(index: number, timeMs: number): void {
+    this.#appliedAtMs.set(index, timeMs);
+    // Keep a little more than the store's history ring (1000 events).
+    if (this.#appliedAtMs.size > appliedTimesMax) {
+      const oldest = this.#appliedAtMs.keys().next().value;
+      if (oldest !== undefined) this.#appliedAtMs.delete(oldest);
+    }
   }
 
   clusterId(): string {
@@ -122,9 +138,11 @@ export class DirectHandler implements V2Handler {
   async keys(req: V2Request): Promise<KeysResult> {
     if (req.method === "SYNC") throw new Error("DirectHandler.keys: SYNC is internal");
     if (req.method !== "GET") this.#raft.raftIndex++;
+    const timeMs = this.#now();
     const r = applyV2(this.store, req);
     if (!r.ok) return r;
     if (r.event === null) throw new Error("DirectHandler.keys: no event");
+    if (req.method !== "GET" && req.method !== "QGET") this.#remember(r.event.node.modifiedIndex, timeMs);
     return { ok: true, event: r.event, etcdIndex: r.event.etcdIndex, ...this.#raft };
   }
 
@@ -138,7 +156,7 @@ export class DirectHandler implements V2Handler {
       return {
         ok: true,
         etcdIndex: r.event.etcdIndex,
-        events: historyEvents(r.event, req.stream, untilCancelled),
+        events: historyEvents(this.#timed(r.event), req.stream, untilCancelled),
         cancel: () => release(),
         ...this.#raft,
       };
@@ -154,6 +172,11 @@ export class DirectHandler implements V2Handler {
       },
       ...this.#raft,
     };
+  }
+
+  #timed(e: V2Event): TimedEvent {
+    const appliedAtMs = this.#appliedAtMs.get(e.node.modifiedIndex);
+    return appliedAtMs === undefined ? e : { ...e, appliedAtMs };
   }
 
   async storeStats(): Promise<StoreStats> {

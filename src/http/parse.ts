@@ -20,6 +20,8 @@ import { formGet, type FormValues, type ParsedForm } from "./form.js";
 import { goParseBool, goParseUint64, ttlToExpirationMs } from "./go-parse.js";
 import { goPathClean } from "./go-url.js";
 
+export { formBodyBytesMax } from "./form.js";
+
 /** The user namespace of the store: `/foo` is stored as `/1/foo`. */
 export const keysNamespace = "/1";
 

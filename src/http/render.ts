@@ -47,6 +47,17 @@ export function renderEvent(e: V2Event, nowMs: number, noValueOnSuccess = false)
   return `{${parts.join(",")}}\n`;
 }
 
+/**
+ * etcd computes a node's `ttl` when the event is created; a watch answered from history shows
+ * the ttl of that moment. A handler that knows when an event was applied may say so here;
+ * otherwise the event is rendered with the current time.
+ */
+export type TimedEvent = V2Event & { appliedAtMs?: number };
+
+export function renderWatchEvent(e: TimedEvent, nowMs: number): string {
+  return renderEvent(e, e.appliedAtMs ?? nowMs);
+}
+
 /** etcd `Event.IsCreated`: 201 for create, and for a set that replaced nothing. */
 export function eventStatus(e: V2Event): number {
   return e.action === "create" || (e.action === "set" && e.prevNode === undefined) ? 201 : 200;

@@ -7,7 +7,7 @@
  */
 import type { V2Event } from "../store/types.js";
 import type { V2Handler, WatchRequest } from "./handler.js";
-import { errorResponse, internalError, renderEvent, successHeaders } from "./render.js";
+import { errorResponse, internalError, renderWatchEvent, successHeaders } from "./render.js";
 
 export async function watchResponse(
   handler: V2Handler,
@@ -40,15 +40,16 @@ export async function watchResponse(
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = done ? { done: true as const, value: undefined } : await events.next();
+      // The client may have gone away while we waited: then the stream is already cancelled.
       if (next.done === true || done) {
         finish();
-        controller.close();
+        closeQuietly(controller);
         return;
       }
-      controller.enqueue(encoder.encode(renderEvent(next.value, now())));
+      controller.enqueue(encoder.encode(renderWatchEvent(next.value, now())));
       if (!w.stream) {
         finish();
-        controller.close();
+        closeQuietly(controller);
       }
     },
     cancel() {
@@ -56,4 +57,12 @@ export async function watchResponse(
     },
   });
   return new Response(body, { status: 200, headers });
+}
+
+function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): void {
+  try {
+    controller.close();
+  } catch {
+    // already closed or cancelled
+  }
 }

@@ -61,13 +61,18 @@ export function decodeBackup(bytes: Uint8Array): Backup | null {
 
 /** Replace this member's whole state with the backup, per the plan. Runs in one transaction. */
 export function restoreMember(sql: Sql, backup: Backup, plan: RestorePlan): void {
+  const meta = new Meta(sql);
+  const membersBefore = Object.keys(JSON.parse(meta.str("members", "{}")) as Record<string, unknown>);
   const snap = `restore/${plan.term}/${plan.index}`;
   backup.pages.forEach((page, i) => stagePage(sql, snap, i, backup.pages.length, page));
   restoreSnapshot(sql, snap);
   sql.exec("DELETE FROM raft_log");
-  const meta = new Meta(sql);
+  const membersInBackup = Object.keys(JSON.parse(meta.str("members", "{}")) as Record<string, unknown>);
+  // Members of the old cluster that the new one leaves out are told so if they ever call.
+  const planned = new Set(plan.members.map((m) => m.id));
+  const dropped = [...new Set([...membersBefore, ...membersInBackup])].filter((id) => !planned.has(id));
   meta.set("members", "{}");
-  meta.set("removed_members", "[]");
+  meta.set("removed_members", JSON.stringify(dropped));
   const sm = new StateMachine(sql, { watchedPathsBelow: () => [], watcherCount: () => 0 });
   const membership = new Membership(meta);
   sm.apply({ method: "DELETE", path: "/0/members", val: "", dir: true, prevValue: "", prevIndex: 0, prevExist: null, expirationMs: 0, refresh: false, recursive: true, sorted: false, timeMs: 0 });

@@ -106,6 +106,9 @@ export class WatchHub implements WatchIndex {
 
   close(ws: WebSocket): void {
     try {
+      // A closing socket stays in getWebSockets() until the handshake ends: stop counting it now.
+      const att = ws.deserializeAttachment() as Attachment | null;
+      if (att && !att.done) ws.serializeAttachment({ ...att, done: true } satisfies Attachment);
       ws.close(1000, "closed");
     } catch {
       // already closed

@@ -113,6 +113,17 @@ describe("basic key operations", () => {
       }
     }));
 
+  test("extra: HEAD of a missing key, non-ASCII keys, quorum listing", () =>
+    diff(t, async (c) => {
+      const h = await c.req("HEAD", `${K}${c.p}/missing`);
+      expect(h.body).toBe("");
+      await c.req("PUT", `${K}${c.p}/%C3%A9t%C3%A9`, { body: form({ value: "ünï" }) });
+      await c.req("PUT", `${K}${c.p}/d/b`, { body: form({ value: "1" }) });
+      await c.req("PUT", `${K}${c.p}/d/a/x`, { body: form({ value: "2" }) });
+      await c.req("GET", `${K}${c.p}?recursive=true&sorted=true&quorum=true`);
+      await c.req("HEAD", `${K}${c.p}/d?recursive=true&sorted=true`);
+    }));
+
   test("extra: a path with a bad escape is Go's plain 400 (no handler)", () =>
     diff(t, async (c) => {
       const r = await c.req("GET", `${K}${c.p}/%zz`);

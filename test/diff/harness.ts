@@ -5,23 +5,34 @@
  *
  * @module
  */
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import { DirectHandler } from "../../src/http/direct-handler.js";
-import { serveNode, type NodeServer } from "../../src/http/node-server.js";
+import { serveNode, type NodeServer } from "../../scripts/lib/node-server.js";
 import { startEtcd, type EtcdOracle } from "../oracle/etcd-oracle.js";
 import { send, watch, type Reply, type SendOptions, type WatchHandle } from "./http-client.js";
 
 export interface Targets {
   etcd: EtcdOracle;
-  ours: NodeServer;
-  handler: DirectHandler;
+  ours: Pick<NodeServer, "port" | "url" | "close">;
+  handler: DirectHandler | null;
 }
+
+/**
+ * Our side is the in-process app (DirectHandler), or — with DIFF_TARGET=cluster (the
+ * diff-cluster project) — the local 3-member cluster started by the e2e global setup.
+ */
+const againstCluster = process.env.DIFF_TARGET === "cluster";
 
 /** Starts both servers for one test file; stops them after it. */
 export function useTargets(): () => Targets {
   let t: Targets | null = null;
   beforeAll(async () => {
+    if (againstCluster) {
+      const url = inject("clusterUrl");
+      t = { etcd: await startEtcd(), ours: { url, port: Number(new URL(url).port), close: async () => {} }, handler: null };
+      return;
+    }
     const handler = new DirectHandler();
     const app = createApp({ handler, now: () => Date.now(), member: handler.memberEndpoints() });
     const [etcd, ours] = await Promise.all([startEtcd(), serveNode(app, 0)]);
@@ -30,7 +41,7 @@ export function useTargets(): () => Targets {
   });
   afterAll(async () => {
     if (t === null) return;
-    t.handler.close();
+    t.handler?.close();
     await Promise.all([t.etcd.stop(), t.ours.close()]);
   });
   return () => {
@@ -81,7 +92,7 @@ function rel(n: number, E0: number): string | number {
 }
 
 function normCause(s: string, E0: number): string {
-  return s.replace(/\d+/g, (d) => (d.length >= 20 || Number(d) > E0 ? String(rel(Number(d), E0)) : d));
+  return s.replace(/\b\d+\b/g, (d) => (d.length >= 20 || Number(d) > E0 ? String(rel(Number(d), E0)) : d));
 }
 
 function normKey(k: string, E0: number): string {
@@ -128,6 +139,16 @@ export function normalize(r: Reply, E0: number, log: Log): unknown {
 
 let caseCounter = 0;
 
+/** Raw event text (stream bodies): its indexes relative to E0, as in normalised replies. */
+function relativeIndexes(text: string, E0: number): string {
+  return text.replace(/"(modifiedIndex|createdIndex)":(\d+)/g, (m, k: string, n: string) => (Number(n) > E0 ? `"${k}":"E0+${Number(n) - E0}"` : m));
+}
+
+/** Indexes a case computed from its own replies are above E0: show them relative to it. */
+function relativeStep(step: string, E0: number): string {
+  return step.replace(/\b(prevIndex|waitIndex)=(\d+)/g, (m, k: string, n: string) => (Number(n) > E0 ? `${k}=E0+${Number(n) - E0}` : m));
+}
+
 async function runOn(
   name: "etcd" | "ours",
   port: number,
@@ -152,7 +173,7 @@ async function runOn(
     raw: (m, t, o) => send(port, m, t, o),
     async req(m, t, o) {
       const r = await send(port, m, t, o);
-      log.entries.push({ step: `${m} ${t}`, ...(normalize(r, E0, log) as object) });
+      log.entries.push({ step: relativeStep(`${m} ${t}`, E0), ...(normalize(r, E0, log) as object) });
       return r;
     },
     watch: (t) => watch(port, t),
@@ -160,7 +181,7 @@ async function runOn(
       log.entries.push({ step: label, ...(normalize(r, E0, log) as object) });
     },
     note(label, v) {
-      log.entries.push({ step: label, value: v });
+      log.entries.push({ step: label, value: typeof v === "string" ? relativeIndexes(v, E0) : v });
     },
     async until(m, t, ok, deadlineMs = 10_000) {
       let last: Reply | null = null;
@@ -180,6 +201,11 @@ export async function diff(targets: () => Targets, scenario: (c: Client) => Prom
   const t = targets();
   const p = `/t${++caseCounter}`;
   const [a, b] = await Promise.all([runOn("etcd", t.etcd.clientPort, p, scenario), runOn("ours", t.ours.port, p, scenario)]);
+  // A shared cluster outlives the case: its TTL keys must not expire in the middle of the next
+  // one. Both sides drop the case's keys, so both see the same index arithmetic afterwards.
+  if (againstCluster) {
+    await Promise.all([t.etcd.clientPort, t.ours.port].map((port) => send(port, "DELETE", `/v2/keys${p}?recursive=true`)));
+  }
   expect(b.entries).toEqual(a.entries);
   expect(b.ttls.length).toBe(a.ttls.length);
   b.ttls.forEach((ttl, i) => expect(Math.abs(ttl - (a.ttls[i] as number))).toBeLessThanOrEqual(1));

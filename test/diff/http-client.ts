@@ -39,6 +39,7 @@ function buildHeaders(opts: SendOptions): Record<string, string> {
 
 export function send(port: number, method: string, target: string, opts: SendOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
+    let responded = false;
     const req = request(
       { host: "127.0.0.1", port, method, path: target, headers: buildHeaders(opts), agent: false },
       (res) => {
@@ -50,9 +51,11 @@ export function send(port: number, method: string, target: string, opts: SendOpt
         res.on("error", reject);
       },
     );
-    // A server may answer (e.g. 400 for an oversize form) before reading the whole body.
-    req.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code !== "EPIPE" && e.code !== "ECONNRESET") reject(e);
+    // A server may answer (e.g. 400 for an oversize form) before reading the whole body; a
+    // write error after the response arrived is harmless, before it the request failed.
+    req.on("response", () => (responded = true));
+    req.on("error", (e) => {
+      if (!responded) reject(e);
     });
     if (opts.body !== undefined) req.write(opts.body);
     req.end();

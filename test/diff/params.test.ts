@@ -8,14 +8,15 @@ const K = "/v2/keys";
 describe("noValueOnSuccess, quorum", () => {
   test("cases 97–98: noValueOnSuccess hides node for set/create/update/CAS only", () =>
     diff(t, async (c) => {
-      const r = await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true`, { body: form({ value: "1" }) });
+      // Letters, not digits: a value in a CAS cause must not look like an index to the normaliser.
+      const r = await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true`, { body: form({ value: "v1" }) });
       expect(r.body).toBe('{"action":"set"}\n');
-      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true`, { body: form({ value: "2" }) });
-      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevExist=true`, { body: form({ value: "3" }) });
-      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevValue=3`, { body: form({ value: "4" }) });
+      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true`, { body: form({ value: "v2" }) });
+      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevExist=true`, { body: form({ value: "v3" }) });
+      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevValue=v3`, { body: form({ value: "v4" }) });
       await c.req("POST", `${K}${c.p}/q?noValueOnSuccess=true`);
       await c.req("GET", `${K}${c.p}/a?noValueOnSuccess=true`);
-      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevValue=nope`, { body: form({ value: "5" }) });
+      await c.req("PUT", `${K}${c.p}/a?noValueOnSuccess=true&prevValue=nope`, { body: form({ value: "v5" }) });
       await c.req("DELETE", `${K}${c.p}/a?noValueOnSuccess=true`);
     }));
 
@@ -81,9 +82,11 @@ describe("bool and uint parsing, validation order", () => {
       await c.req("PUT", `${K}${c.p}/x?value=a&value=b`, { body: "value=c&value=d" });
     }));
 
-  test("case 109: an 11 MiB form body → 210 http: POST too large; a 2 MB value is fine", () =>
+  // Over the 10 MiB cap by less than the 256 KiB Go's server drains after an early answer: with
+  // 11 MiB (the spec's example) Go resets the connection and the reply can be lost in a race.
+  test("case 109: a form body over 10 MiB → 210 http: POST too large; a 2 MB value is fine", () =>
     diff(t, async (c) => {
-      const big = "value=" + "a".repeat(11 * 1024 * 1024);
+      const big = "value=" + "a".repeat((10 << 20) + 100 * 1024);
       const r = await c.req("PUT", `${K}${c.p}/big`, { body: big });
       expect(c.json(r).cause).toBe("http: POST too large");
       const ok = await c.raw("PUT", `${K}${c.p}/ok`, { body: "value=" + "b".repeat(2_000_000) });

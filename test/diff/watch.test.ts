@@ -147,6 +147,30 @@ describe("watches", () => {
       c.note("watchers after history", await watchers(c));
     }));
 
+  test("extra: a history-answered event shows the ttl of its creation time (not the current one)", () =>
+    diff(t, async (c) => {
+      const put = await c.req("PUT", `${K}${c.p}/tt`, { body: form({ value: "v", ttl: "100" }) });
+      const since = Date.now();
+      await c.waitFor(() => Date.now() - since > 2_500);
+      const h = await c.watch(`${K}${c.p}/tt?wait=true&waitIndex=${c.json(put).node.modifiedIndex}`).done;
+      c.record("history watch", h);
+      expect(JSON.parse(h.body).node.ttl).toBe(100);
+      const g = await c.req("GET", `${K}${c.p}/tt`);
+      expect(c.json(g).node.ttl).toBeLessThan(99);
+    }));
+
+  test("extra: a stream watch answered from history delivers one event and stays open", () =>
+    diff(t, async (c) => {
+      const put = await c.req("PUT", `${K}${c.p}/sh`, { body: form({ value: "1" }) });
+      const w = c.watch(`${K}${c.p}/sh?wait=true&stream=true&waitIndex=${c.json(put).node.modifiedIndex}`);
+      await registered(c, w);
+      await c.waitFor(() => w.text().endsWith("\n"));
+      await c.req("PUT", `${K}${c.p}/sh`, { body: form({ value: "2" }) });
+      await c.req("GET", `${K}${c.p}/sh`);
+      c.note("stream so far", w.text().split("\n").length);
+      w.close();
+    }));
+
   test("case 121: after 1050 writes, an old waitIndex is 401 (HTTP 400)", () =>
     diff(t, async (c) => {
       const first = await c.req("PUT", `${K}${c.p}/w`, { body: form({ value: "old" }) });

@@ -20,7 +20,7 @@ export class TestCluster {
 
   static async start(vars: Record<string, string> = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), "etcd-e2e-"));
-    const local = await startLocalCluster({ persistTo: dir, vars: { ETCD_DEBUG: "1", ...vars } });
+    const local = await startLocalCluster({ persistTo: dir, vars: { ETCD_DEBUG: "1", ETCD_ROOT_PASSWORD: rootPassword, ...vars } });
     return new TestCluster(local.url, local, dir);
   }
 
@@ -81,3 +81,5 @@ export class TestCluster {
 }
 
 export const names = ["infra0", "infra1", "infra2"];
+export const rootPassword = "e2e-root-password";
+export const rootAuth = { Authorization: `Basic ${Buffer.from(`root:${rootPassword}`).toString("base64")}` };

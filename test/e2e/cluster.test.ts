@@ -75,6 +75,19 @@ describe("a local 3-member cluster", () => {
     await waitFor(async () => (await fetch(`${cluster.url}/members/${minority}/v2/keys/e2e/partition/k`)).status === 200, 20_000);
   });
 
+  it("refuses a value too large for a Durable Object SQLite row, and writes nothing", async () => {
+    const before = await fetch(`${cluster.url}/v2/keys/`);
+    const index = before.headers.get("x-etcd-index");
+    const res = await cluster.put("/e2e/huge", "x".repeat(2_000_000));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errorCode: number; cause: string };
+    expect(body.errorCode).toBe(209);
+    expect(body.cause).toContain("the limit is 1000000");
+    expect((await fetch(`${cluster.url}/v2/keys/e2e/huge?quorum=true`)).status).toBe(404);
+    const after = await fetch(`${cluster.url}/v2/keys/?quorum=true`);
+    expect(after.headers.get("x-etcd-index")).toBe(index);
+  });
+
   it("never serves a stale quorum read: each one sees the write acknowledged before it", async () => {
     for (let i = 0; i < 15; i++) {
       expect((await cluster.put("/e2e/linear", String(i))).status).toBe(200 + (i === 0 ? 1 : 0));

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { createApp } from "../../src/http/app.js";
 import { DirectHandler } from "../../src/http/direct-handler.js";
+import { formBodyBytesMax } from "../../src/http/parse.js";
 import { renderEvent, renderNode } from "../../src/http/render.js";
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -63,6 +64,16 @@ describe("routing", () => {
     expect(p.headers.get("Content-Type")).toBeNull();
     expect(await p.text()).toBe("");
     expect((await call("GET", "/v2/keys/c/a")).status).toBe(404);
+  });
+
+  test("a pattern registered only as /tree/ redirects /tree (Go ServeMux)", async () => {
+    const handler = new DirectHandler({ autoSync: false });
+    handlers.push(handler);
+    const app = createApp({ handler, now: () => T0, routes: { "/v2/tree/": () => new Response("tree") } });
+    const r = await app.request("/v2/tree?x=1", {}, { rawTarget: "/v2/tree?x=1" });
+    expect(r.status).toBe(301);
+    expect(r.headers.get("Location")).toBe("/v2/tree/?x=1");
+    expect(await (await app.request("/v2/tree/a", {}, { rawTarget: "/v2/tree/a" })).text()).toBe("tree");
   });
 
   test("405 with Allow and nosniff", async () => {
@@ -184,6 +195,29 @@ describe("keys", () => {
     expect(renderNode({ ...node, nodes: [] }, T0 + 1500)).not.toContain("ttl");
     expect(renderEvent({ action: "delete", node: { key: "/1/k", dir: false, expirationMs: null, modifiedIndex: 7, createdIndex: 6 }, etcdIndex: 7 }, T0))
       .toBe('{"action":"delete","node":{"key":"/k","modifiedIndex":7,"createdIndex":6}}\n');
+  });
+});
+
+describe("form body limit and the SYNC timer", () => {
+  test("a form body of formBodyBytesMax bytes is read; one byte more is 210 http: POST too large", async () => {
+    const { call } = setup();
+    const ok = await call("PUT", "/v2/keys/big", "value=" + "a".repeat(formBodyBytesMax - 6));
+    expect(ok.status).toBe(201);
+    const tooBig = await call("PUT", "/v2/keys/big", "value=" + "a".repeat(formBodyBytesMax - 5));
+    expect(tooBig.status).toBe(400);
+    expect(JSON.parse(await tooBig.text())).toMatchObject({ errorCode: 210, cause: "http: POST too large" });
+  });
+
+  test("the DirectHandler's own timer expires due keys", async () => {
+    const handler = new DirectHandler();
+    handlers.push(handler);
+    const app = createApp({ handler, now: () => Date.now() });
+    expect((await app.request("/v2/keys/z", { method: "PUT", body: "value=1&ttl=0", headers: { "Content-Type": "application/x-www-form-urlencoded" } })).status).toBe(201);
+    const deadline = Date.now() + 3_000;
+    while ((await app.request("/v2/keys/z")).status !== 404) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 });
 
