@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/workers/**", "test/diff/**", "test/e2e/**", "node_modules/**"] },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/workers/**", "test/diff/**", "test/e2e/**", "test/discovery/e2e/**", "node_modules/**"] },
       },
       { extends: true, test: { name: "diff", include: ["test/diff/**/*.test.ts"] } },
       {
@@ -32,6 +32,12 @@ export default defineConfig({
       {
         extends: true,
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], globalSetup: ["test/e2e/global-setup.ts"], fileParallelism: false },
+      },
+      // Real etcd 3.4 processes bootstrapping through the discovery Worker (starts its own wrangler
+      // dev pair and six etcd processes): after the other projects, so neither slows the other.
+      {
+        extends: true,
+        test: { name: "discovery-e2e", include: ["test/discovery/e2e/**/*.test.ts"], fileParallelism: false, sequence: { groupOrder: 1 } },
       },
     ],
   },

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "./lib/local-cluster.js";
 
-const configs = ["wrangler.toml"];
+const configs = ["wrangler.toml", "wrangler.discovery.toml"];
 let failed = 0;
 for (const config of configs) {
   const outdir = mkdtempSync(join(tmpdir(), "etcd-deploy-"));
