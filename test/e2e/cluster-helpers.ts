@@ -83,3 +83,6 @@ export class TestCluster {
 export const names = ["infra0", "infra1", "infra2"];
 export const rootPassword = "e2e-root-password";
 export const rootAuth = { Authorization: `Basic ${Buffer.from(`root:${rootPassword}`).toString("base64")}` };
+
+/** etcdctl's defaults (1 s per request, 5 s in all) are too tight for a loaded 2-core CI machine. */
+export const etcdctlTimeouts = ["--timeout", "10s", "--total-timeout", "30s"];

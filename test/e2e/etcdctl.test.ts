@@ -4,11 +4,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import { describe, expect, inject, it } from "vitest";
 import { waitFor } from "../../scripts/lib/local-cluster.js";
+import { etcdctlTimeouts } from "./cluster-helpers.js";
 
 const url = () => inject("clusterUrl");
 
 function etcdctl(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync("etcdctl", ["--endpoints", url(), ...args], {
+  const r = spawnSync("etcdctl", ["--endpoints", url(), ...etcdctlTimeouts, ...args], {
     env: { ...process.env, ETCDCTL_API: "2" },
     encoding: "utf8",
     timeout: 30_000,
@@ -43,7 +44,7 @@ describe("etcdctl (API v2)", () => {
   });
 
   it("watch returns the next change", async () => {
-    const child = spawn("etcdctl", ["--endpoints", url(), "watch", "/ctl/watched"], { env: { ...process.env, ETCDCTL_API: "2" } });
+    const child = spawn("etcdctl", ["--endpoints", url(), ...etcdctlTimeouts, "watch", "/ctl/watched"], { env: { ...process.env, ETCDCTL_API: "2" } });
     let out = "";
     child.stdout.on("data", (d) => (out += String(d)));
     const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));

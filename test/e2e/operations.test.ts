@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { waitFor } from "../../scripts/lib/local-cluster.js";
-import { TestCluster, rootAuth, rootPassword } from "./cluster-helpers.js";
+import { TestCluster, etcdctlTimeouts, rootAuth, rootPassword } from "./cluster-helpers.js";
 
 let cluster: TestCluster;
 
@@ -14,7 +14,7 @@ beforeAll(() => {
 });
 
 function etcdctl(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync("etcdctl", ["--endpoints", cluster.url, ...args], { env: { ...process.env, ETCDCTL_API: "2" }, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync("etcdctl", ["--endpoints", cluster.url, ...etcdctlTimeouts, ...args], { env: { ...process.env, ETCDCTL_API: "2" }, encoding: "utf8", timeout: 60_000 });
   return { code: r.status ?? -1, out: r.stdout.trim(), err: r.stderr.trim() };
 }
 
