@@ -18,6 +18,8 @@ export interface LocalClusterOptions {
   /** Wrangler config file (default wrangler.toml). */
   config?: string;
   readyTimeoutMs?: number;
+  /** Extra environment for wrangler (e.g. a private WRANGLER_REGISTRY_PATH). */
+  env?: Record<string, string>;
   /** Path polled for readiness (any answer below 500 counts for a non-default path). */
   readyCheckPath?: string;
   /** Print wrangler's output (npm start) instead of keeping it for diagnostics. */
@@ -52,7 +54,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
   const child = spawn("npx", args, {
     cwd: projectRoot,
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1" },
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1", ...opts.env },
     stdio: opts.inheritOutput ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -27,6 +27,8 @@ export interface ClusterConfig {
   electionTimeoutMs: number;
   snapshotCount: number;
   debug: boolean;
+  /** Discovery URL, or "" for a static initial cluster. */
+  discoveryUrl: string;
 }
 
 export interface ClusterEnv {
@@ -39,6 +41,8 @@ export interface ClusterEnv {
   ETCD_DEBUG?: string;
   /** Secret: the root user's password for admin requests (member changes, backup, restore). */
   ETCD_ROOT_PASSWORD?: string;
+  /** An etcd discovery URL: the initial cluster is whoever registers there first (spec §9). */
+  ETCD_DISCOVERY?: string;
   /** "on" (default: the Worker proxies reads and writes) or "readonly" (501 for anything but GET). */
   ETCD_PROXY?: string;
 }
@@ -99,6 +103,7 @@ export function parseClusterConfig(env: ClusterEnv): ClusterConfig {
     electionTimeoutMs,
     snapshotCount: positiveInt(env.ETCD_SNAPSHOT_COUNT, defaults.snapshotCount, "ETCD_SNAPSHOT_COUNT"),
     debug: env.ETCD_DEBUG === "1",
+    discoveryUrl: (env.ETCD_DISCOVERY ?? "").trim(),
   };
 }
 

@@ -9,6 +9,7 @@ import { Hono, type Context } from "hono";
 import { computeMemberId, compareIds } from "../cluster/ids.js";
 import type { MemberInfo } from "../member/membership.js";
 import type { MemberChangeReply } from "../member/rpc-types.js";
+import type { V2Request } from "../store/types.js";
 import { insufficientCredentials, isRoot } from "./admin-auth.js";
 import { checkContentType, memberBodyBytesMax, memberNameFromPeerURL, parseMemberId, parsePeerURLs } from "./member-requests.js";
 import { randomId, type MemberRouter } from "./router.js";
@@ -21,6 +22,11 @@ interface MemberJson {
 }
 
 const allow = "GET,POST,DELETE,PUT";
+
+const rootProbe: V2Request = {
+  method: "QGET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null,
+  expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0,
+};
 
 export function membersRoutes(router: MemberRouter, rootPassword: string | undefined): Hono {
   const app = new Hono();
@@ -105,8 +111,16 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
     const method = c.req.method;
     if (method === "GET") {
       if (raw !== "leader") return message(404, "Not found");
-      const state = await load();
-      const leader = state?.members.find((m) => m.id === state.leader);
+      let state = await load();
+      let leader = state?.members.find((m) => m.id === state?.leader);
+      if (!leader) {
+        // Members woken after an idle spell know no leader until one is elected: a quorum read
+        // through the leader starts and waits for that election, as any request would.
+        const woke = await router.call(true, (m, s) => s.quorumRead(m, rootProbe) as Promise<{ kind: string }>);
+        state = woke.kind === "done" ? await load() : state;
+        const hinted = router.leaderHint();
+        leader = state?.members.find((m) => m.id === state?.leader || (hinted !== "" && m.name === hinted));
+      }
       if (!leader) return message(503, "During election");
       return json(toJson(leader, new URL(c.req.url).origin));
     }

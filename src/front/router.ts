@@ -33,6 +33,11 @@ export class MemberRouter {
     return { token: this.config.token, name };
   }
 
+  /** The member that last answered as leader here, or "". */
+  leaderHint(): string {
+    return leaderHints.get(this.config.token) ?? "";
+  }
+
   /** The member to read from when not pinned: the hinted leader (freshest), else the first. */
   preferred(): string {
     return leaderHints.get(this.config.token) || this.config.members[0]!.name;

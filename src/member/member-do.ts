@@ -8,7 +8,9 @@
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
-import { parseClusterConfig, type ClusterConfig } from "../cluster/config.js";
+import { durableObjectName, parseClusterConfig, peerUrlFor, type ClusterConfig } from "../cluster/config.js";
+import { computeClusterId, computeMemberId } from "../cluster/ids.js";
+import { discoverInitialCluster } from "./discovery-bootstrap.js";
 import type { V2Request } from "../store/types.js";
 import { bootstrapMember } from "./bootstrap.js";
 import type { Env } from "./env.js";
@@ -48,6 +50,7 @@ export class Member extends DurableObject<Env> {
   // ---- peer RPC ----
 
   async peer(to: MemberAddress, batch: PeerBatch): Promise<PeerReply> {
+    await this.ready(to);
     const replica = this.ensure(to);
     if (replica.removed) return {}; // a removed member no longer takes part
     if (!this.transport || !canTalk(this.transport.faults, batch.from.name, to.name)) return {};
@@ -70,6 +73,7 @@ export class Member extends DurableObject<Env> {
   }
 
   async snapshotPage(to: MemberAddress, page: SnapshotPage): Promise<void> {
+    await this.ready(to);
     this.ensure(to);
     stagePage(this.ctx.storage.sql, page.snap, page.page, page.pages, page.data);
   }
@@ -77,6 +81,7 @@ export class Member extends DurableObject<Env> {
   // ---- client RPC (from the front Worker) ----
 
   async propose(to: MemberAddress, requestId: string, req: V2Request): Promise<MemberReply> {
+    await this.ready(to);
     const replica = this.ensure(to);
     const reply = replica.propose(requestId, req);
     this.arm();
@@ -86,6 +91,7 @@ export class Member extends DurableObject<Env> {
   }
 
   async changeMembership(to: MemberAddress, type: ConfChangeType, nodeId: string, ctx: MemberContext & { requestId: string }): Promise<MemberChangeReply> {
+    await this.ready(to);
     const replica = this.ensure(to);
     const reply = replica.changeMembership(type, nodeId, ctx);
     this.arm();
@@ -95,12 +101,14 @@ export class Member extends DurableObject<Env> {
   }
 
   async read(to: MemberAddress, req: V2Request): Promise<MemberReply> {
+    await this.ready(to);
     const replica = this.ensure(to);
     if (replica.removed) return { kind: "removed" };
     return replica.read(req);
   }
 
   async quorumRead(to: MemberAddress, req: V2Request): Promise<MemberReply> {
+    await this.ready(to);
     const replica = this.ensure(to);
     const reply = replica.quorumRead(req, crypto.randomUUID());
     this.arm();
@@ -110,16 +118,19 @@ export class Member extends DurableObject<Env> {
   }
 
   async status(to: MemberAddress): Promise<MemberStatus> {
+    await this.ready(to);
     return this.ensure(to).status();
   }
 
   async members(to: MemberAddress): Promise<{ members: MemberInfo[]; leader: string }> {
+    await this.ready(to);
     const replica = this.ensure(to);
     return { members: replica.membership.list(), leader: replica.status().leader };
   }
 
   /** /v2/stats/self, in etcd's field order (rates are omitted: always 0 here). */
   async selfStats(to: MemberAddress): Promise<Record<string, unknown>> {
+    await this.ready(to);
     const s = this.ensure(to).status();
     const now = Date.now();
     return {
@@ -135,6 +146,7 @@ export class Member extends DurableObject<Env> {
 
   /** /v2/stats/leader, or null when this member is not the leader. */
   async leaderStats(to: MemberAddress): Promise<Record<string, unknown> | null> {
+    await this.ready(to);
     const replica = this.ensure(to);
     const s = replica.status();
     if (s.role !== "StateLeader") return null;
@@ -142,6 +154,7 @@ export class Member extends DurableObject<Env> {
   }
 
   async storeStats(to: MemberAddress): Promise<StoreStats> {
+    await this.ready(to);
     return this.ensure(to).stateMachine.stats();
   }
 
@@ -149,6 +162,7 @@ export class Member extends DurableObject<Env> {
 
   /** A linearizable copy of the state: on the leader, after a ReadIndex, captured at once. */
   async backup(to: MemberAddress): Promise<{ kind: "done"; backup: Uint8Array } | { kind: "notLeader"; leader: string } | { kind: "timeout" }> {
+    await this.ready(to);
     const replica = this.ensure(to);
     if (!replica.isLeader()) return { kind: "notLeader", leader: replica.leaderName() };
     const probe = await this.quorumRead(to, { method: "QGET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null, expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0 });
@@ -160,6 +174,7 @@ export class Member extends DurableObject<Env> {
 
   /** Re-bootstrap this member in place from a backup (force-new-cluster). */
   async restore(to: MemberAddress, backupBytes: Uint8Array, plan: RestorePlan): Promise<{ ok: boolean; message?: string }> {
+    await this.ready(to);
     this.ensure(to);
     const backup = decodeBackup(backupBytes);
     if (!backup) return { ok: false, message: "not a backup of this format" };
@@ -173,12 +188,14 @@ export class Member extends DurableObject<Env> {
   // ---- fault injection (reachable only through the Worker's ETCD_DEBUG=1 routes) ----
 
   async setFaults(to: MemberAddress, faults: Faults): Promise<void> {
+    await this.ready(to);
     this.ensure(to);
     this.meta.set("faults", JSON.stringify(faults));
     if (this.transport) this.transport.faults = faults;
   }
 
   async crash(to: MemberAddress): Promise<void> {
+    await this.ready(to);
     this.ensure(to);
     this.ctx.abort("crash requested through the debug route");
   }
@@ -188,6 +205,7 @@ export class Member extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const to = { token: url.searchParams.get("token") ?? "", name: url.searchParams.get("name") ?? "" };
+    await this.ready(to);
     const replica = this.ensure(to);
     return this.watches.open(request, replica);
   }
@@ -253,6 +271,45 @@ export class Member extends DurableObject<Env> {
   }
 
   // ---- identity and start-up ----
+
+  /** Start a member that may still have to find its cluster through ETCD_DISCOVERY. */
+  async boot(to: MemberAddress): Promise<void> {
+    await this.ready(to);
+    this.ensure(to);
+  }
+
+  private booting: Promise<void> | null = null;
+
+  private async ready(to: MemberAddress): Promise<void> {
+    if (this.replica || !this.config.discoveryUrl || this.meta.str("name")) return;
+    this.booting ??= this.discover(to).finally(() => (this.booting = null));
+    await this.booting;
+  }
+
+  private async discover(to: MemberAddress): Promise<void> {
+    // Everyone configured here registers too, so the cluster forms whichever member is asked first.
+    for (const m of this.config.members) {
+      if (m.name !== to.name) this.ctx.waitUntil(this.env.MEMBER.getByName(durableObjectName(to.token, m.name)).boot({ token: to.token, name: m.name }).catch(() => {}));
+    }
+    const outcome = await discoverInitialCluster(this.config, to);
+    if (outcome.kind === "failed") throw new Error(`discovery: ${outcome.message}`);
+    if (this.meta.str("name")) return;
+    const sql = this.ctx.storage.sql;
+    if (outcome.kind === "full") {
+      // Not in the first `size` registrations: stay out of the cluster, as a removed member.
+      const id = computeMemberId([peerUrlFor(to.name, to.token)], to.token);
+      this.ctx.storage.transactionSync(() => {
+        const meta = new Meta(sql);
+        meta.set("name", to.name);
+        meta.set("token", to.token);
+        meta.set("id", id);
+        meta.set("removed_members", JSON.stringify([id]));
+      });
+      return;
+    }
+    const discovered = { ...this.config, members: outcome.members, clusterId: computeClusterId(outcome.members.map((m) => m.id)) };
+    this.ctx.storage.transactionSync(() => bootstrapMember(sql, discovered, to));
+  }
 
   private ensure(to: MemberAddress): Replica {
     if (this.replica) {
