@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { dohDefaultUrl } from "./dns-srv.js";
 import { computeClusterId, computeMemberId } from "./ids.js";
 
 export interface MemberConfig {
@@ -29,6 +30,9 @@ export interface ClusterConfig {
   debug: boolean;
   /** Discovery URL, or "" for a static initial cluster. */
   discoveryUrl: string;
+  /** SRV domain, or "". */
+  discoverySrv: string;
+  dohUrl: string;
 }
 
 export interface ClusterEnv {
@@ -43,6 +47,10 @@ export interface ClusterEnv {
   ETCD_ROOT_PASSWORD?: string;
   /** An etcd discovery URL: the initial cluster is whoever registers there first (spec §9). */
   ETCD_DISCOVERY?: string;
+  /** A domain whose _etcd-server(-ssl)._tcp SRV records list the initial cluster. */
+  ETCD_DISCOVERY_SRV?: string;
+  /** The DNS-over-HTTPS resolver (JSON API) for ETCD_DISCOVERY_SRV. */
+  ETCD_DOH_URL?: string;
   /** "on" (default: the Worker proxies reads and writes) or "readonly" (501 for anything but GET). */
   ETCD_PROXY?: string;
 }
@@ -104,6 +112,8 @@ export function parseClusterConfig(env: ClusterEnv): ClusterConfig {
     snapshotCount: positiveInt(env.ETCD_SNAPSHOT_COUNT, defaults.snapshotCount, "ETCD_SNAPSHOT_COUNT"),
     debug: env.ETCD_DEBUG === "1",
     discoveryUrl: (env.ETCD_DISCOVERY ?? "").trim(),
+    discoverySrv: (env.ETCD_DISCOVERY_SRV ?? "").trim(),
+    dohUrl: (env.ETCD_DOH_URL ?? "").trim() || dohDefaultUrl,
   };
 }
 

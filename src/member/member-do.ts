@@ -11,6 +11,7 @@ import { DurableObject } from "cloudflare:workers";
 import { durableObjectName, parseClusterConfig, peerUrlFor, type ClusterConfig } from "../cluster/config.js";
 import { computeClusterId, computeMemberId } from "../cluster/ids.js";
 import { discoverInitialCluster } from "./discovery-bootstrap.js";
+import { membersFromSrv } from "../cluster/dns-srv.js";
 import type { V2Request } from "../store/types.js";
 import { bootstrapMember } from "./bootstrap.js";
 import type { Env } from "./env.js";
@@ -281,9 +282,16 @@ export class Member extends DurableObject<Env> {
   private booting: Promise<void> | null = null;
 
   private async ready(to: MemberAddress): Promise<void> {
-    if (this.replica || !this.config.discoveryUrl || this.meta.str("name")) return;
+    if (this.replica || (!this.config.discoveryUrl && !this.config.discoverySrv) || this.meta.str("name")) return;
     this.booting ??= this.discover(to).finally(() => (this.booting = null));
     await this.booting;
+  }
+
+  private async srvInitialCluster(to: MemberAddress): Promise<Awaited<ReturnType<typeof discoverInitialCluster>>> {
+    const srv = await membersFromSrv(this.config.discoverySrv, to.token, this.config.dohUrl, (u, i) => fetch(u, i));
+    if (!srv.ok) return { kind: "failed", message: srv.message };
+    // Like etcd: a member not named in the records does not join the cluster.
+    return srv.members.some((m) => m.name === to.name) ? { kind: "member", members: srv.members } : { kind: "full" };
   }
 
   private async discover(to: MemberAddress): Promise<void> {
@@ -291,7 +299,7 @@ export class Member extends DurableObject<Env> {
     for (const m of this.config.members) {
       if (m.name !== to.name) this.ctx.waitUntil(this.env.MEMBER.getByName(durableObjectName(to.token, m.name)).boot({ token: to.token, name: m.name }).catch(() => {}));
     }
-    const outcome = await discoverInitialCluster(this.config, to);
+    const outcome = this.config.discoveryUrl ? await discoverInitialCluster(this.config, to) : await this.srvInitialCluster(to);
     if (outcome.kind === "failed") throw new Error(`discovery: ${outcome.message}`);
     if (this.meta.str("name")) return;
     const sql = this.ctx.storage.sql;
