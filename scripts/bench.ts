@@ -4,7 +4,7 @@
  * one SQLite write, measured in the same run. Prints numbers and the cluster/baseline ratio.
  * Not a test: nothing here asserts.
  *
- *   npm run bench [-- --seconds 5 --clients 1,16,64]
+ *   npm run bench [-- --seconds 5 --clients 1,16,64 --members 3]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +18,8 @@ const arg = (name: string, fallback: string) => {
 };
 const seconds = Number(arg("seconds", "5"));
 const clientCounts = arg("clients", "1,16,64").split(",").map(Number);
+/** Cluster size (default 3): 1 isolates the cost of replication from the rest of the path. */
+const memberCount = Number(arg("members", "3"));
 const valueBytes = 256;
 const keysMax = 1_000;
 
@@ -81,11 +83,12 @@ const dir = mkdtempSync(join(tmpdir(), "etcd-bench-"));
 let cluster: LocalCluster | null = null;
 let baseline: LocalCluster | null = null;
 try {
-  cluster = await startLocalCluster({ persistTo: join(dir, "cluster"), vars: { ETCD_DEBUG: "1" } });
+  const names = Array.from({ length: memberCount }, (_, i) => `infra${i}`).join(",");
+  cluster = await startLocalCluster({ persistTo: join(dir, "cluster"), vars: { ETCD_DEBUG: "1", ETCD_INITIAL_CLUSTER: names } });
   baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline" });
   await load(4, put(cluster.url)); // warm up: elect, create keys
   await load(4, put(baseline.url));
-  console.log(`bench: ${seconds} s per run, ${valueBytes} B values, local wrangler dev (workerd), ${new Date().toISOString()}`);
+  console.log(`bench: ${memberCount}-member cluster, ${seconds} s per run, ${valueBytes} B values, local wrangler dev (workerd), ${new Date().toISOString()}`);
   for (const clients of clientCounts) {
     const before = await batches(cluster.url);
     const cw = await load(clients, put(cluster.url));

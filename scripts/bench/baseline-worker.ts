@@ -10,13 +10,16 @@ interface Env {
 }
 
 export class Baseline extends DurableObject<Env> {
+  /** A write counter for the reply's index: in memory, so each write is exactly one SQLite write. */
+  private writes = 0;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, modified INTEGER NOT NULL)");
   }
 
   async put(key: string, value: string): Promise<number> {
-    const n = Number(this.ctx.storage.sql.exec("SELECT COUNT(*) AS n FROM kv").one().n) + 1;
+    const n = ++this.writes;
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO kv (key, value, modified) VALUES (?, ?, ?)", key, value, n);
     return n;
   }

@@ -195,7 +195,7 @@ export class Replica {
   /** A local (possibly stale) read, as etcd's default v2 GET. */
   read(req: V2Request): MemberReply {
     const result = this.stateMachine.read(req);
-    return this.reply(result, this.stateMachine.index(), this.status().commit);
+    return this.reply(result, this.stateMachine.index(), this.rawNode.raft.raftLog.committed);
   }
 
   /** A linearizable read: ReadIndex through the leader, wait for apply, then read locally. */
@@ -445,7 +445,7 @@ export class Replica {
   }
 
   private reply(result: V2Result, etcdIndex: number, raftIndex: number): MemberReply {
-    return { kind: "done", result, etcdIndex, raftIndex, raftTerm: this.rawNode.status().hardState.term };
+    return { kind: "done", result, etcdIndex, raftIndex, raftTerm: this.rawNode.raft.term };
   }
 }
 

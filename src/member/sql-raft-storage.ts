@@ -24,6 +24,8 @@ import { Meta, bytesOf, numberOf, type Sql } from "./sql.js";
 
 const entryTypeCode = { normal: 0, confChange: 1 } as const;
 const entryOverheadBytes = 24;
+/** 5 columns × 16 rows = 80 bound parameters, under the 100 a statement may have. */
+const rowsPerInsert = 16;
 
 export class SqlRaftStorage implements Storage {
   private readonly meta: Meta;
@@ -121,11 +123,12 @@ export class SqlRaftStorage implements Storage {
     if (firstNew < this.first) throw new Error(`append below first index: ${firstNew} < ${this.first}`);
     if (firstNew > this.last + 1) throw new Error(`append leaves a gap: ${firstNew} > ${this.last + 1}`);
     if (firstNew <= this.last) this.sql.exec("DELETE FROM raft_log WHERE idx >= ?", firstNew);
-    for (const e of entries) {
-      this.sql.exec(
-        "INSERT INTO raft_log (idx, term, type, data, crc) VALUES (?, ?, ?, ?, ?)",
-        e.index, e.term, entryTypeCode[e.type], e.data, entryCrc(e),
-      );
+    // One statement per chunk: SQLite in a Durable Object allows 100 bound parameters.
+    for (let i = 0; i < entries.length; i += rowsPerInsert) {
+      const chunk = entries.slice(i, i + rowsPerInsert);
+      const values: unknown[] = [];
+      for (const e of chunk) values.push(e.index, e.term, entryTypeCode[e.type], e.data, entryCrc(e));
+      this.sql.exec(`INSERT INTO raft_log (idx, term, type, data, crc) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}`, ...values);
     }
     this.last = entries[entries.length - 1]!.index;
   }
