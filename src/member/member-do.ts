@@ -22,7 +22,8 @@ import type { Faults, MemberAddress, MemberChangeReply, MemberReply, PeerReply, 
 import { schema } from "./schema.js";
 import type { MemberInfo } from "./membership.js";
 import { Meta } from "./sql.js";
-import { PeerStats, goDuration, rfc3339Nano } from "./peer-stats.js";
+import { PeerStats } from "./peer-stats.js";
+import { goDurationString, goRfc3339NanoUtc } from "../http/go-parse.js";
 import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js";
 import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
@@ -138,8 +139,8 @@ export class Member extends DurableObject<Env> {
       name: s.name,
       id: s.id,
       state: s.role,
-      startTime: rfc3339Nano(this.peerStats.startTimeMs),
-      leaderInfo: { leader: s.leader, uptime: goDuration(now - s.leaderSinceMs), startTime: rfc3339Nano(s.leaderSinceMs) },
+      startTime: goRfc3339NanoUtc(this.peerStats.startTimeMs),
+      leaderInfo: { leader: s.leader, uptime: goDurationString(now - s.leaderSinceMs), startTime: goRfc3339NanoUtc(s.leaderSinceMs) },
       recvAppendRequestCnt: this.peerStats.recvAppendRequestCnt,
       sendAppendRequestCnt: this.peerStats.sendAppendRequestCnt,
     };

@@ -82,24 +82,3 @@ export class PeerStats {
     return { leader: leaderId, followers };
   }
 }
-
-/** Go's time.Duration.String() for a non-negative duration given in ms (e.g. "11m31.4s"). */
-export function goDuration(ms: number): string {
-  if (ms <= 0) return "0s";
-  const totalNs = Math.round(ms * 1e6);
-  if (totalNs < 1e6) return `${totalNs / 1e3}µs`;
-  if (totalNs < 1e9) return `${trim((totalNs / 1e6).toFixed(6))}ms`;
-  const h = Math.floor(totalNs / 3.6e12);
-  const m = Math.floor((totalNs % 3.6e12) / 6e10);
-  const s = trim(((totalNs % 6e10) / 1e9).toFixed(9));
-  return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${s}s`;
-}
-
-function trim(n: string): string {
-  return n.includes(".") ? n.replace(/0+$/, "").replace(/\.$/, "") : n;
-}
-
-/** RFC 3339 with nanoseconds, trailing zeros trimmed (Go's RFC3339Nano), UTC. */
-export function rfc3339Nano(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.?0*Z$/, "Z");
-}

@@ -4,9 +4,9 @@
  *
  * @module
  */
+import { freePort } from "../../scripts/lib/local-cluster.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, openSync, closeSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -21,17 +21,6 @@ export interface EtcdOracle {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === "string") return reject(new Error("no port"));
-      srv.close(() => resolve(addr.port));
-    });
-  });
-}
 
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
