@@ -8,10 +8,8 @@
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
-import { durableObjectName, parseClusterConfig, peerUrlFor, type ClusterConfig } from "../cluster/config.js";
-import { computeClusterId, computeMemberId } from "../cluster/ids.js";
-import { discoverInitialCluster } from "./discovery-bootstrap.js";
-import { membersFromSrv } from "../cluster/dns-srv.js";
+import { durableObjectName, parseClusterConfig, type ClusterConfig } from "../cluster/config.js";
+import { bootstrapFromDiscovery } from "./discovery-bootstrap.js";
 import type { V2Request } from "../store/types.js";
 import { bootstrapMember } from "./bootstrap.js";
 import type { Env } from "./env.js";
@@ -288,36 +286,13 @@ export class Member extends DurableObject<Env> {
     await this.booting;
   }
 
-  private async srvInitialCluster(to: MemberAddress): Promise<Awaited<ReturnType<typeof discoverInitialCluster>>> {
-    const srv = await membersFromSrv(this.config.discoverySrv, to.token, this.config.dohUrl, (u, i) => fetch(u, i));
-    if (!srv.ok) return { kind: "failed", message: srv.message };
-    // Like etcd: a member not named in the records does not join the cluster.
-    return srv.members.some((m) => m.name === to.name) ? { kind: "member", members: srv.members } : { kind: "full" };
-  }
-
   private async discover(to: MemberAddress): Promise<void> {
     // Everyone configured here registers too, so the cluster forms whichever member is asked first.
     for (const m of this.config.members) {
       if (m.name !== to.name) this.ctx.waitUntil(this.env.MEMBER.getByName(durableObjectName(to.token, m.name)).boot({ token: to.token, name: m.name }).catch(() => {}));
     }
-    const outcome = this.config.discoveryUrl ? await discoverInitialCluster(this.config, to) : await this.srvInitialCluster(to);
-    if (outcome.kind === "failed") throw new Error(`discovery: ${outcome.message}`);
     if (this.meta.str("name")) return;
-    const sql = this.ctx.storage.sql;
-    if (outcome.kind === "full") {
-      // Not in the first `size` registrations: stay out of the cluster, as a removed member.
-      const id = computeMemberId([peerUrlFor(to.name, to.token)], to.token);
-      this.ctx.storage.transactionSync(() => {
-        const meta = new Meta(sql);
-        meta.set("name", to.name);
-        meta.set("token", to.token);
-        meta.set("id", id);
-        meta.set("removed_members", JSON.stringify([id]));
-      });
-      return;
-    }
-    const discovered = { ...this.config, members: outcome.members, clusterId: computeClusterId(outcome.members.map((m) => m.id)) };
-    this.ctx.storage.transactionSync(() => bootstrapMember(sql, discovered, to));
+    await bootstrapFromDiscovery(this.ctx.storage, this.config, to);
   }
 
   private ensure(to: MemberAddress): Replica {
