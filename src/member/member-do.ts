@@ -119,7 +119,7 @@ export class Member extends DurableObject<Env> {
 
   async status(to: MemberAddress): Promise<MemberStatus> {
     await this.ready(to);
-    return this.ensure(to).status();
+    return { ...this.ensure(to).status(), alarmAtMs: await this.ctx.storage.getAlarm() };
   }
 
   async members(to: MemberAddress): Promise<{ members: MemberInfo[]; leader: string }> {

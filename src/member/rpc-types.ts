@@ -71,6 +71,8 @@ export interface MemberStatus {
   lastIndex: number;
   firstIndex: number;
   quiesced: boolean;
+  /** When this member's alarm is set to fire (Unix ms), or null: an idle member has none. */
+  alarmAtMs?: number | null;
   leaderSinceMs: number;
   appendBatches: number;
   entriesAppended: number;

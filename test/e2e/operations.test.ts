@@ -87,6 +87,20 @@ describe("membership through etcdctl", () => {
   });
 });
 
+describe("member update", () => {
+  it("accepts a member's own peer URLs and refuses moving it (its URL names its Durable Object)", () => {
+    const line = etcdctl("member", "list").out.split("\n").find((l) => l.includes("name=infra0"))!;
+    const id = line.split(":")[0]!;
+    const peer = /peerURLs=(\S+)/.exec(line)![1]!;
+    const same = etcdctl("--username", `root:${rootPassword}`, "member", "update", id, peer);
+    expect(same.code, same.err).toBe(0);
+    expect(same.out).toContain(`Updated member with ID ${id}`);
+    const moved = etcdctl("--username", `root:${rootPassword}`, "member", "update", id, "https://elsewhere.etcd-cluster.peers.invalid:2380");
+    expect(moved.code).not.toBe(0);
+    expect(moved.err).toContain("400");
+  });
+});
+
 describe("stats", () => {
   it("serves /v2/stats/leader from the leader and /v2/stats/self from a member", async () => {
     const leader = await fetch(`${cluster.url}/v2/stats/leader`);

@@ -98,8 +98,8 @@ describe("member Durable Object", () => {
     expect(await valueOn(lagging, "/1/a")).toBe("x");
   });
 
-  it("quiesces when idle, and wakes on the next request", async () => {
-    await eventually("every member quiesced", async () => (await statuses()).every((s) => s.quiesced), 30_000);
+  it("quiesces when idle — no ticks, no alarm armed — and wakes on the next request", async () => {
+    await eventually("every member quiesced with no alarm", async () => (await statuses()).every((s) => s.quiesced && s.alarmAtMs === null), 30_000);
     const l = await leader();
     const reply = await member(l.name).propose(address(l.name), "req-6", req("PUT", "/1/wake", "up"));
     expect(reply.kind).toBe("done");
