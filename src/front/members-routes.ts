@@ -139,9 +139,13 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
       if (state.members.some((m) => m.id !== member.id && m.peerURLs.some((u) => urls.value.includes(u)))) {
         return message(409, "membership: peerURL exists");
       }
-      // A member's peer URL names its Durable Object: only an unchanged list can be accepted.
       if (urls.value.join(",") !== [...member.peerURLs].sort().join(",")) {
-        return message(400, "peer URLs name the member's Durable Object and cannot change");
+        // As etcd: the update is a replicated write of the member's raftAttributes; applying it
+        // updates every member's view. The member keeps its name, hence its Durable Object.
+        const update: V2Request = { ...rootProbe, method: "PUT", path: `/0/members/${member.id}/raftAttributes`, val: JSON.stringify({ peerURLs: urls.value }) };
+        const requestId = randomId();
+        const reply = await router.call(true, (m, s) => s.propose(m, requestId, update) as Promise<{ kind: string }>);
+        if (reply.kind !== "done") return message(500, "Internal Server Error");
       }
       return new Response(null, { status: 204, headers: { "X-Etcd-Cluster-Id": clusterId } });
     }

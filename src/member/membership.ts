@@ -69,6 +69,20 @@ export class Membership {
     this.save();
   }
 
+  /**
+   * etcd's apply_v2 special case: a committed PUT of /0/members/<id>/raftAttributes (a member
+   * update) changes that member's peer URLs. Its name, and so its Durable Object, stay.
+   */
+  observe(path: string, value: string): void {
+    const m = /^\/0\/members\/([0-9a-f]{1,16})\/raftAttributes$/.exec(path);
+    const member = m ? this.members[m[1]!] : undefined;
+    if (!member) return;
+    const urls = (JSON.parse(value) as { peerURLs?: unknown }).peerURLs;
+    if (!Array.isArray(urls) || !urls.every((u) => typeof u === "string")) return;
+    member.peerURLs = urls as string[];
+    this.save();
+  }
+
   markRemoved(id: NodeId): void {
     this.removed.add(id);
     this.save();

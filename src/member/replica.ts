@@ -324,6 +324,7 @@ export class Replica {
     const { id, req } = decodeProposal(entry.data);
     if (id && this.stateMachine.appliedRequest(id)) return; // a retried write: applied at most once
     const applied = this.stateMachine.apply(req);
+    if (applied.ok && req.method === "PUT" && req.path.startsWith("/0/members/")) this.membership.observe(req.path, req.val);
     const etcdIndex = this.stateMachine.index();
     if (id) {
       const result = clientResult(applied);

@@ -88,16 +88,24 @@ describe("membership through etcdctl", () => {
 });
 
 describe("member update", () => {
-  it("accepts a member's own peer URLs and refuses moving it (its URL names its Durable Object)", () => {
+  it("updates a member's peer URLs (its name, and Durable Object, stay)", () => {
     const line = etcdctl("member", "list").out.split("\n").find((l) => l.includes("name=infra0"))!;
     const id = line.split(":")[0]!;
     const peer = /peerURLs=(\S+)/.exec(line)![1]!;
     const same = etcdctl("--username", `root:${rootPassword}`, "member", "update", id, peer);
     expect(same.code, same.err).toBe(0);
     expect(same.out).toContain(`Updated member with ID ${id}`);
-    const moved = etcdctl("--username", `root:${rootPassword}`, "member", "update", id, "https://elsewhere.etcd-cluster.peers.invalid:2380");
-    expect(moved.code).not.toBe(0);
-    expect(moved.err).toContain("400");
+    const hinted = `${peer}?hint=weur`;
+    const moved = etcdctl("--username", `root:${rootPassword}`, "member", "update", id, hinted);
+    expect(moved.code, moved.err).toBe(0);
+    const after = etcdctl("member", "list").out.split("\n").find((l) => l.startsWith(`${id}:`))!;
+    expect(after).toContain(`peerURLs=${hinted}`);
+    expect(after).toContain("name=infra0");
+    const taken = etcdctl("member", "list").out.split("\n").find((l) => l.includes("name=infra2"))!;
+    const clash = etcdctl("--username", `root:${rootPassword}`, "member", "update", id, /peerURLs=(\S+)/.exec(taken)![1]!);
+    expect(clash.code).not.toBe(0);
+    expect(etcdctl("--username", `root:${rootPassword}`, "member", "update", id, peer).code).toBe(0);
+    expect(etcdctl("cluster-health").out).toContain("cluster is healthy");
   });
 });
 
