@@ -11,6 +11,7 @@ import type { MemberReply } from "../member/rpc-types.js";
 import type { StoreStats, V2Error, V2Request } from "../store/types.js";
 import { randomId, type MemberRouter } from "./router.js";
 import { openWatch } from "./watch-client.js";
+import { v2Request } from "../store/apply.js";
 
 /**
  * Durable Object SQLite rows hold at most 2 MB, and one history row carries a value and the value
@@ -70,10 +71,7 @@ export class ClusterHandler implements V2Handler {
 
   /** etcd's /health: a leader is known and a quorum read completes within a second. */
   async health(): Promise<boolean> {
-    const probe: V2Request = {
-      method: "QGET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null,
-      expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0,
-    };
+    const probe = v2Request({ method: "QGET" });
     const reply = await this.router.call(true, (m, s) => s.quorumRead(m, probe) as Promise<MemberReply>, { start: this.pinned, timeoutMs: 1_000 });
     return reply.kind === "done";
   }

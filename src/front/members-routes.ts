@@ -9,7 +9,7 @@ import { Hono, type Context } from "hono";
 import { computeMemberId, compareIds } from "../cluster/ids.js";
 import type { MemberInfo } from "../member/membership.js";
 import type { MemberChangeReply } from "../member/rpc-types.js";
-import type { V2Request } from "../store/types.js";
+import { v2Request } from "../store/apply.js";
 import { insufficientCredentials, isRoot } from "./admin-auth.js";
 import { checkContentType, memberBodyBytesMax, memberNameFromPeerURL, parseMemberId, parsePeerURLs } from "./member-requests.js";
 import { randomId, type MemberRouter } from "./router.js";
@@ -23,10 +23,7 @@ interface MemberJson {
 
 const allow = "GET,POST,DELETE,PUT";
 
-const rootProbe: V2Request = {
-  method: "QGET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null,
-  expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0,
-};
+const rootProbe = v2Request({ method: "QGET" });
 
 export function membersRoutes(router: MemberRouter, rootPassword: string | undefined): Hono {
   const app = new Hono();
@@ -142,7 +139,7 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
       if (urls.value.join(",") !== [...member.peerURLs].sort().join(",")) {
         // As etcd: the update is a replicated write of the member's raftAttributes; applying it
         // updates every member's view. The member keeps its name, hence its Durable Object.
-        const update: V2Request = { ...rootProbe, method: "PUT", path: `/0/members/${member.id}/raftAttributes`, val: JSON.stringify({ peerURLs: urls.value }) };
+        const update = v2Request({ method: "PUT", path: `/0/members/${member.id}/raftAttributes`, val: JSON.stringify({ peerURLs: urls.value }) });
         const requestId = randomId();
         const reply = await router.call(true, (m, s) => s.propose(m, requestId, update) as Promise<{ kind: string }>);
         if (reply.kind !== "done") return message(500, "Internal Server Error");

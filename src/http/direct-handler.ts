@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MemoryBackend, V2Store, WatcherHub, applyV2, type Watcher } from "../store/index.js";
+import { MemoryBackend, V2Store, WatcherHub, applyV2, v2Request, type Watcher } from "../store/index.js";
 import type { StoreStats, V2Event, V2Request } from "../store/types.js";
 import type { KeysResult, RaftPosition, V2Handler, WatchRequest, WatchStart } from "./handler.js";
 import { goDurationString, goRfc3339NanoUtc } from "./go-parse.js";
@@ -210,7 +210,4 @@ export class DirectHandler implements V2Handler {
   }
 }
 
-const emptyRequest: V2Request = {
-  method: "GET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null,
-  expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0,
-};
+const emptyRequest: V2Request = v2Request({ method: "GET" });

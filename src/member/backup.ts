@@ -11,6 +11,7 @@
  */
 import { decode, encode } from "cbor-x";
 import type { NodeId } from "../raft/types.js";
+import { v2Request } from "../store/apply.js";
 import { encodeMemberContext } from "./proposal.js";
 import { restoreSnapshot, stagePage } from "./snapshot-pages.js";
 import { Meta, type Sql } from "./sql.js";
@@ -75,7 +76,7 @@ export function restoreMember(sql: Sql, backup: Backup, plan: RestorePlan): void
   meta.set("removed_members", JSON.stringify(dropped));
   const sm = new StateMachine(sql, { watchedPathsBelow: () => [], watcherCount: () => 0 });
   const membership = new Membership(meta);
-  sm.apply({ method: "DELETE", path: "/0/members", val: "", dir: true, prevValue: "", prevIndex: 0, prevExist: null, expirationMs: 0, refresh: false, recursive: true, sorted: false, timeMs: 0 });
+  sm.apply(v2Request({ method: "DELETE", path: "/0/members", dir: true, recursive: true }));
   for (const m of [...plan.members].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     membership.apply({ type: "addNode", nodeId: m.id, context: encodeMemberContext({ name: m.name, peerURLs: [m.peerURL] }) }, sm);
   }

@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { durableObjectName, parseClusterConfig, type ClusterConfig } from "../cluster/config.js";
 import { bootstrapFromDiscovery } from "./discovery-bootstrap.js";
+import { v2Request } from "../store/apply.js";
 import type { V2Request } from "../store/types.js";
 import { bootstrapMember } from "./bootstrap.js";
 import type { Env } from "./env.js";
@@ -165,7 +166,7 @@ export class Member extends DurableObject<Env> {
     await this.ready(to);
     const replica = this.ensure(to);
     if (!replica.isLeader()) return { kind: "notLeader", leader: replica.leaderName() };
-    const probe = await this.quorumRead(to, { method: "QGET", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null, expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0 });
+    const probe = await this.quorumRead(to, v2Request({ method: "QGET" }));
     if (probe.kind !== "done") return probe.kind === "notLeader" ? probe : { kind: "timeout" };
     const s = replica.status();
     const header = { version: backupFormatVersion, clusterId: this.meta.str("cluster_id"), raftIndex: s.applied, raftTerm: s.term, etcdIndex: replica.stateMachine.index(), createdAtMs: Date.now() };

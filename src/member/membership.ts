@@ -7,6 +7,7 @@
  * @module
  */
 import { NONE, type ConfChange, type NodeId } from "../raft/types.js";
+import { v2Request } from "../store/apply.js";
 import type { V2Request } from "../store/types.js";
 import { decodeMemberContext, type MemberContext } from "./proposal.js";
 import type { Meta } from "./sql.js";
@@ -101,8 +102,5 @@ export class Membership {
 }
 
 function put(path: string, val: string): V2Request {
-  return {
-    method: "PUT", path, val, dir: false, prevValue: "", prevIndex: 0, prevExist: null,
-    expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs: 0,
-  };
+  return v2Request({ method: "PUT", path, val });
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import { RawNode, decodeConfChange } from "../raft/index.js";
+import { v2Request } from "../store/apply.js";
 import { ErrProposalDropped, ErrStepPeerNotFound, NONE, type Message, type NodeId, type Ready, type Snapshot } from "../raft/types.js";
 import type { V2ApplyResult, V2Request, V2Result } from "../store/types.js";
 import { Meta, type Sql } from "./sql.js";
@@ -451,8 +452,5 @@ export class Replica {
 }
 
 function syncRequest(timeMs: number): V2Request {
-  return {
-    method: "SYNC", path: "/", val: "", dir: false, prevValue: "", prevIndex: 0, prevExist: null,
-    expirationMs: 0, refresh: false, recursive: false, sorted: false, timeMs,
-  };
+  return v2Request({ method: "SYNC", timeMs });
 }

@@ -14,16 +14,7 @@ export function repr(
   recursive: boolean,
   sorted: boolean,
 ): NodeExtern {
-  if (!n.dir) {
-    return {
-      key: n.path,
-      value: n.value,
-      dir: false,
-      expirationMs: n.expirationMs,
-      modifiedIndex: n.modifiedIndex,
-      createdIndex: n.createdIndex,
-    };
-  }
+  if (!n.dir) return reprFlat(n);
   const out = dirHeader(n);
   if (recursive) out.nodes = listChildren(backend, n.path, true, sorted);
   return out;
