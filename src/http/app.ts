@@ -41,6 +41,8 @@ export interface AppOptions {
    * (the discovery Worker's token URLs). Default: etcd's auth with a fresh credential cache.
    */
   auth?: { credentials: Credentials } | "capability";
+  /** etcd's read-only proxy: anything but GET is answered 501 with an empty body, before routing. */
+  readonly?: boolean;
 }
 
 /** Binding a runtime may pass to `app.fetch(req, env)` with the untouched request target. */
@@ -104,8 +106,13 @@ function withCors(res: Response): Response {
   return out;
 }
 
-async function serve(mux: ServeMux, req: Request, target: string): Promise<Response> {
+async function serve(mux: ServeMux, req: Request, target: string, readonly: boolean): Promise<Response> {
   const method = req.method;
+  if (readonly && method !== "GET") {
+    const res = new Response(null, { status: 501 });
+    unroutable.add(res);
+    return res;
+  }
   // etcd's CORS wrapper answers OPTIONS before any routing.
   if (method === "OPTIONS") return new Response(null, { status: 200 });
   const q = target.indexOf("?");
@@ -150,7 +157,7 @@ export function createApp(opts: AppOptions): Hono {
   const app = new Hono<{ Bindings: RawTargetEnv }>();
   app.all("*", async (c) => {
     const target = c.env?.rawTarget ?? rawTargetOf(c.req.url);
-    const res = await serve(mux, c.req.raw, target);
+    const res = await serve(mux, c.req.raw, target, opts.readonly ?? false);
     return unroutable.has(res) ? res : withCors(res);
   });
   return app as unknown as Hono;

@@ -9,23 +9,24 @@ import { JsonShapeError, decodeFirstValue, roleFromJson, roleJson, userFromJson,
 import { hashPassword } from "../auth/password.js";
 import { AuthStore, StoreFailure } from "../auth/store.js";
 import { AuthError, type Role, type User } from "../auth/types.js";
-import { goJsonString } from "./go-json.js";
 import type { Credentials } from "./credentials.js";
 import type { V2Handler } from "./handler.js";
 import { errorResponse, internalError } from "./render.js";
-import { allowMethod, type RouteHandler, type RouteRequest } from "./route.js";
+import { allowMethod, messageResponse, type RouteHandler, type RouteRequest } from "./route.js";
 
 /** A user or role document is a few names and patterns; anything larger is refused unread. */
 export const authBodyBytesMax = 64 * 1024;
 
 const authPrefix = "/v2/auth";
 
-/** httptypes.HTTPError: JSON `{"message":…}`, no trailing newline. */
-function message(status: number, text: string, headers: Record<string, string> = {}): Response {
-  return new Response(`{"message":${goJsonString(text)}}`, { status, headers: { ...headers, "Content-Type": "application/json" } });
-}
+const message = messageResponse;
 
 export const insufficientCredentialsResponse = () => message(401, "Insufficient credentials");
+
+/** etcd's hasRootAccess in front of a route: open while auth is off, root-only while on. */
+export function rootOnly(credentials: Credentials, h: RouteHandler): RouteHandler {
+  return async (r) => ((await credentials.isRoot(r.raw.headers.get("Authorization"))) ? h(r) : insufficientCredentialsResponse());
+}
 
 function isEmpty(p: Role["grant"]): boolean {
   return p === null || ((p.kv.read ?? []).length === 0 && (p.kv.write ?? []).length === 0);
