@@ -61,15 +61,25 @@ export function newClusterHandler(opts: NewClusterOptions): (req: Request, rawQu
     const dir = `/v2/keys${registryDir}/${token}`;
     const created = await opts.keysCall(`${dir}?dir=true&prevExist=false&ttl=${opts.tokenTtlSeconds}`, { method: "PUT" });
     if (created.status !== 201) return failed("token directory", created);
-    const sized = await opts.keysCall(`${dir}/_config/size?prevExist=false`, {
-      method: "PUT",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: `value=${size}`,
-    });
-    if (sized.status !== 201) {
-      // Nobody knows this token yet; remove it (its TTL would, later) so no sizeless registry stays.
+    // Nobody knows this token yet: if its size is not written, remove it (its TTL would, later)
+    // so no sizeless registry stays behind.
+    const remove = async () => {
       const removed = await opts.keysCall(`${dir}?dir=true&recursive=true`, { method: "DELETE" }).catch(() => null);
       await removed?.arrayBuffer();
+    };
+    let sized: Response;
+    try {
+      sized = await opts.keysCall(`${dir}/_config/size?prevExist=false`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: `value=${size}`,
+      });
+    } catch (e) {
+      await remove();
+      throw e;
+    }
+    if (sized.status !== 201) {
+      await remove();
       return failed("size key", sized);
     }
     const origin = opts.baseUrl || new URL(req.url).origin;

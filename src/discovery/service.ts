@@ -40,8 +40,8 @@ export function discoveryService(opts: DiscoveryOptions): DiscoveryFetch {
     const res = errorResponse(err, opts.clusterId());
     return status === undefined ? res : new Response(res.body, { status, headers: res.headers });
   };
-  const keysCall = (target: string, init?: RequestInit) =>
-    Promise.resolve(opts.keys.fetch(new Request(`http://discovery${target}`, init), { rawTarget: target }));
+  const keysCall = async (target: string, init?: RequestInit) =>
+    opts.keys.fetch(new Request(`http://discovery${target}`, init), { rawTarget: target });
   const newCluster = newClusterHandler({ ...opts, limiter: opts.newLimiter, keysCall, makeToken: opts.newToken ?? randomToken });
 
   return async (req, rawTarget) => {

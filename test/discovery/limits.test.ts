@@ -93,6 +93,19 @@ describe("/new writes a whole token or none", () => {
     expect(await res.text()).toBe("discovery: could not create the size key: 503 boom\n");
     expect(await tokenCount(d)).toBe(0);
   });
+
+  it("when the size write throws, the token directory is removed and the error goes on", async () => {
+    d = testDiscovery({
+      wrapKeys: (app) => ({
+        fetch: (req, env) => {
+          if (req.method === "PUT" && env.rawTarget.includes("/_config/size")) throw new Error("member unreachable");
+          return app.fetch(req, env);
+        },
+      }),
+    });
+    await expect(d.call("GET", "/new?size=3")).rejects.toThrow("member unreachable");
+    expect(await tokenCount(d)).toBe(0);
+  });
 });
 
 describe("a token's registry is capped", () => {
