@@ -7,8 +7,8 @@ import { discoveryService, type DiscoveryFetch, type KeysApp } from "../../src/d
 export interface TestDiscovery {
   /** A request to the discovery service; `target` is sent raw (no URL normalisation). */
   call(method: string, target: string, body?: string, headers?: Record<string, string>): Promise<Response>;
-  /** The same store through the plain v2 keys API (to see what a request really wrote). */
-  keys(method: string, target: string, body?: string): Promise<Response>;
+  /** The same store through the main cluster's v2 API, auth included (to see what a request really wrote). */
+  keys(method: string, target: string, body?: string, headers?: Record<string, string>): Promise<Response>;
   /** Expire what is due (etcd's SYNC) at the test clock. */
   sync(): void;
   close(): void;
@@ -28,8 +28,11 @@ export interface TestDiscoveryOptions extends Partial<DiscoveryConfig> {
 export function testDiscovery(opts: TestDiscoveryOptions = {}): TestDiscovery {
   const now = opts.now ?? (() => Date.now());
   const handler = new DirectHandler({ autoSync: false, now });
+  // As deployed: the main Worker checks etcd's auth; the discovery Worker's keys app serves
+  // capability URLs it has confined itself.
   const app = createApp({ handler, now });
-  const keys: KeysApp = { fetch: (req, env) => app.fetch(req, env) };
+  const capabilityApp = createApp({ handler, now, auth: "capability" });
+  const keys: KeysApp = { fetch: (req, env) => capabilityApp.fetch(req, env) };
   const newPerMinuteMax = opts.newPerMinuteMax ?? discoveryDefaults.newPerMinuteMax;
   const service: DiscoveryFetch = discoveryService({
     tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600,
@@ -51,7 +54,7 @@ export function testDiscovery(opts: TestDiscoveryOptions = {}): TestDiscovery {
     });
   return {
     call: (method, target, body, headers) => service(request(method, target, body, headers), target),
-    keys: async (method, target, body) => app.fetch(request(method, target, body), { rawTarget: target }),
+    keys: async (method, target, body, headers) => app.fetch(request(method, target, body, headers), { rawTarget: target }),
     sync: () => handler.sync(),
     close: () => handler.close(),
   };
