@@ -84,8 +84,9 @@ export const names = ["infra0", "infra1", "infra2"];
 export const rootPassword = "e2e-root-password";
 
 /**
- * Run `fn` with etcd's auth on (user root with rootPassword; guest untouched), then turn it off
- * and remove root again, even when `fn` fails: the shared cluster stays as a fresh etcd.
+ * Run `fn` with etcd's auth on (user root with rootPassword; the guest role enable creates), then
+ * turn it off and remove root and guest again, even when `fn` fails: the shared cluster stays as
+ * a fresh etcd.
  */
 export async function withAuthOn<T>(url: string, fn: () => Promise<T>): Promise<T> {
   const json = { "Content-Type": "application/json" };
@@ -98,6 +99,7 @@ export async function withAuthOn<T>(url: string, fn: () => Promise<T>): Promise<
   } finally {
     await fetch(`${url}/v2/auth/enable`, { method: "DELETE", headers: rootAuth });
     await fetch(`${url}/v2/auth/users/root`, { method: "DELETE" });
+    await fetch(`${url}/v2/auth/roles/guest`, { method: "DELETE" });
   }
 }
 export const rootAuth = { Authorization: `Basic ${Buffer.from(`root:${rootPassword}`).toString("base64")}` };
