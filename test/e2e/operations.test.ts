@@ -47,7 +47,11 @@ describe("membership through etcdctl", () => {
       expect(await res.text()).toBe('{"message":"Insufficient credentials"}');
       const ctl = etcdctl("member", "add", "x", "https://x.etcd-cluster.peers.invalid:2380");
       expect(ctl.code).not.toBe(0);
-        expect((await fetch(`${cluster.url}/debug/members`)).status).toBe(401);
+      expect((await fetch(`${cluster.url}/admin/backup`)).status).toBe(401);
+      expect((await fetch(`${cluster.url}/admin/restore`, { method: "POST", body: "x" })).status).toBe(401);
+      expect((await fetch(`${cluster.url}/debug/members`)).status).toBe(401);
+      expect((await fetch(`${cluster.url}/debug/members/infra0/crash`, { method: "POST" })).status).toBe(401);
+      expect((await fetch(`${cluster.url}/debug/partition`, { method: "DELETE" })).status).toBe(401);
       expect((await fetch(`${cluster.url}/debug/members`, { headers: rootAuth })).status).toBe(200);
       expect((await fetch(`${cluster.url}/v2/members`)).status).toBe(200);
     });
