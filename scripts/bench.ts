@@ -5,6 +5,7 @@
  * Not a test: nothing here asserts.
  *
  *   npm run bench [-- --seconds 5 --clients 1,16,64 --members 3]
+ *   npm run bench -- --auth   (also: writes and reads as a non-root user with auth on, vs auth off)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +21,7 @@ const seconds = Number(arg("seconds", "5"));
 const clientCounts = arg("clients", "1,16,64").split(",").map(Number);
 /** Cluster size (default 3): 1 isolates the cost of replication from the rest of the path. */
 const memberCount = Number(arg("members", "3"));
+const withAuth = args.includes("--auth");
 const valueBytes = 256;
 const keysMax = 1_000;
 
@@ -59,13 +61,13 @@ async function load(clients: number, op: (i: number) => Promise<Response>): Prom
 }
 
 const value = "x".repeat(valueBytes);
-const put = (base: string) => (i: number) =>
+const put = (base: string, headers: Record<string, string> = {}) => (i: number) =>
   fetch(`${base}/v2/keys/bench/k${i % keysMax}`, {
     method: "PUT",
     body: `value=${value}`,
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" },
   });
-const get = (base: string) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}`);
+const get = (base: string, headers: Record<string, string> = {}) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}`, { headers });
 const qget = (base: string) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}?quorum=true`);
 
 /** Leader-side append batches so far (from the debug route). */
@@ -74,6 +76,26 @@ async function batches(base: string): Promise<{ batches: number; entries: number
   const { members } = (await res.json()) as { members: Array<{ role?: string; appendBatches?: number; entriesAppended?: number }> };
   const l = members.find((m) => m.role === "StateLeader");
   return { batches: l?.appendBatches ?? 0, entries: l?.entriesAppended ?? 0 };
+}
+
+const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
+const rootAuth = basic("root", "bench-root");
+
+/** Root, a role with read/write on /bench/*, a user holding it, auth on: the user's headers. */
+async function authOn(base: string): Promise<Record<string, string>> {
+  const send = async (path: string, method: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { ...headers, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status >= 300 && res.status !== 409) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  };
+  await send("/v2/auth/users/root", "PUT", { user: "root", password: "bench-root" });
+  await send("/v2/auth/roles/bench", "PUT", { role: "bench", permissions: { kv: { read: ["/bench/*"], write: ["/bench/*"] } } });
+  await send("/v2/auth/users/bench", "PUT", { user: "bench", password: "bench-pw", roles: ["bench"] });
+  await send("/v2/auth/enable", "PUT", undefined, rootAuth);
+  return basic("bench", "bench-pw");
+}
+
+async function authOff(base: string): Promise<void> {
+  await fetch(`${base}/v2/auth/enable`, { method: "DELETE", headers: rootAuth });
 }
 
 const fmt = (r: Result) =>
@@ -106,6 +128,16 @@ try {
     console.log(`  cluster  reads         ${fmt(cr)}`);
     console.log(`  cluster  quorum reads  ${fmt(cq)}`);
     console.log(`  baseline reads         ${fmt(br)}`);
+    if (withAuth) {
+      const userAuth = await authOn(cluster.url);
+      const aw = await load(clients, put(cluster.url, userAuth));
+      const ar = await load(clients, get(cluster.url, userAuth));
+      await authOff(cluster.url);
+      console.log(`  auth on, user writes  ${fmt(aw)}`);
+      console.log(`  ratio    writes        ${(aw.opsPerSec / cw.opsPerSec).toFixed(2)}x auth off`);
+      console.log(`  auth on, user reads   ${fmt(ar)}`);
+      console.log(`  ratio    reads         ${(ar.opsPerSec / cr.opsPerSec).toFixed(2)}x auth off`);
+    }
   }
 } finally {
   await cluster?.stop();

@@ -16,12 +16,18 @@ import { MemberRouter } from "./front/router.js";
 import { statsRoutes } from "./front/stats-routes.js";
 import { createApp, rawTargetOf } from "./http/app.js";
 import type { RouteHandler } from "./http/route.js";
+import { Credentials } from "./http/credentials.js";
+import { authStore } from "./http/auth-routes.js";
+import { bootstrapAuth, parseAuthBootstrap } from "./front/auth-bootstrap.js";
 import type { Env } from "./member/env.js";
 
 export { Member } from "./member/member-do.js";
 
 interface Front {
   app: Hono;
+  /** The first boot's auth set-up (front/auth-bootstrap.ts), once per isolate; null until asked. */
+  bootstrapped: Promise<void> | null;
+  bootstrap(): Promise<void>;
   pinned: Map<string, Hono>;
   build(pinned: string): Hono;
   router: MemberRouter;
@@ -64,19 +70,21 @@ function frontFor(env: Env): Front {
   const config = parseClusterConfig(env);
   const router = new MemberRouter(env, config);
   const proxyMode = parseProxyMode(env.ETCD_PROXY);
+  const credentials = new Credentials((user) => new ClusterHandler(router).authLookup(user));
   const build = (pinned: string) => {
-    const members = membersRoutes(router, env.ETCD_ROOT_PASSWORD);
+    const members = membersRoutes(router, credentials);
     const stats = statsRoutes(router, pinned);
     const via = (h: Hono): RouteHandler => (r) => h.fetch(r.raw);
     const app = new Hono();
     app.route("/", proxyRoutes(config, proxyMode));
-    if (config.debug && !pinned) app.route("/", debugRoutes(env, config));
-    if (!pinned) app.route("/", adminRoutes(router, env.ETCD_ROOT_PASSWORD));
+    if (config.debug && !pinned) app.route("/", debugRoutes(env, config, credentials));
+    if (!pinned) app.route("/", adminRoutes(router, credentials));
     app.route(
       "/",
       createApp({
         handler: new ClusterHandler(router, pinned),
         now: () => Date.now(),
+        auth: { credentials },
         routes: {
           "/v2/members": via(members),
           "/v2/members/": via(members),
@@ -88,7 +96,9 @@ function frontFor(env: Env): Front {
     );
     return app;
   };
-  front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])), build, router };
+  const bootstrapMode = parseAuthBootstrap(env.ETCD_AUTH_BOOTSTRAP);
+  const bootstrap = () => bootstrapAuth(authStore(new ClusterHandler(router)), bootstrapMode, env.ETCD_ROOT_PASSWORD ?? "");
+  front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])), build, router, bootstrapped: null, bootstrap };
   fronts.set(env, front);
   return front;
 }
@@ -96,6 +106,13 @@ function frontFor(env: Env): Front {
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const front = frontFor(env);
+    front.bootstrapped ??= front.bootstrap();
+    try {
+      await front.bootstrapped;
+    } catch (e) {
+      front.bootstrapped = null; // the next request tries again
+      return new Response(JSON.stringify({ message: e instanceof Error ? e.message : String(e) }), { status: 503, headers: { "Content-Type": "application/json" } });
+    }
     const target = rawTargetOf(request.url);
     const match = memberPrefix.exec(target);
     if (match) {

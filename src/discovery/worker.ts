@@ -22,7 +22,7 @@ function serviceFor(env: DiscoveryWorkerEnv): DiscoveryFetch {
   let service = services.get(env);
   if (service) return service;
   const handler = new ClusterHandler(new MemberRouter(env, parseClusterConfig(env)));
-  const keys = createApp({ handler, now: () => Date.now() });
+  const keys = createApp({ handler, now: () => Date.now(), auth: "capability" });
   service = discoveryService({
     ...parseDiscoveryConfig(env),
     keys: { fetch: (req, e) => keys.fetch(req, e) },

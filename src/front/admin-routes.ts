@@ -1,5 +1,5 @@
 /**
- * Admin routes (root only): GET /admin/backup exports a consistent copy of the cluster's state;
+ * Admin routes (root only while auth is on, as etcd's member changes): GET /admin/backup exports a consistent copy of the cluster's state;
  * POST /admin/restore re-bootstraps every member in place from such a copy — etcd's
  * `--force-new-cluster` with backed-up data. The membership after a restore is the Worker's
  * configured one; writes made after the backup are gone, as with etcd.
@@ -9,16 +9,17 @@
 import { Hono } from "hono";
 import { backupBytesMax, decodeBackup, type RestorePlan } from "../member/backup.js";
 import type { MemberStatus } from "../member/rpc-types.js";
-import { insufficientCredentials, isRoot } from "./admin-auth.js";
+import type { Credentials } from "../http/credentials.js";
+import { insufficientCredentials } from "../auth/rules.js";
 import type { MemberRouter } from "./router.js";
 
-export function adminRoutes(router: MemberRouter, rootPassword: string | undefined): Hono {
+export function adminRoutes(router: MemberRouter, credentials: Credentials): Hono {
   const app = new Hono();
   const message = (status: number, text: string) =>
     new Response(JSON.stringify({ message: text }), { status, headers: { "Content-Type": "application/json" } });
 
   app.use("/admin/*", async (c, next) => {
-    if (!isRoot(c.req.header("Authorization") ?? null, rootPassword)) return message(401, insufficientCredentials);
+    if (!(await credentials.isRoot(c.req.header("Authorization") ?? null))) return message(401, insufficientCredentials);
     await next();
   });
 

@@ -8,9 +8,17 @@ import { Hono } from "hono";
 import { durableObjectName, type ClusterConfig } from "../cluster/config.js";
 import type { Env } from "../member/env.js";
 import type { Faults } from "../member/rpc-types.js";
+import type { Credentials } from "../http/credentials.js";
+import { insufficientCredentials } from "../auth/rules.js";
 
-export function debugRoutes(env: Env, config: ClusterConfig): Hono {
+export function debugRoutes(env: Env, config: ClusterConfig, credentials: Credentials): Hono {
   const app = new Hono();
+  app.use("/debug/*", async (c, next) => {
+    if (!(await credentials.isRoot(c.req.header("Authorization") ?? null))) {
+      return new Response(JSON.stringify({ message: insufficientCredentials }), { status: 401, headers: { "Content-Type": "application/json" } });
+    }
+    await next();
+  });
   const stub = (name: string) => env.MEMBER.getByName(durableObjectName(config.token, name));
   const address = (name: string) => ({ token: config.token, name });
   const known = (name: string) => config.members.some((m) => m.name === name);

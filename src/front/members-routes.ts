@@ -1,5 +1,6 @@
 /**
- * /v2/members and /v2/machines (spec §5, §7.3). Reads are open; changes need the root user.
+ * /v2/members and /v2/machines (spec §5, §7.3). Reads are open; changes need the root user
+ * while auth is on.
  * Each member's client URL addresses that member through this Worker (`<origin>/members/<name>`),
  * so etcdctl's endpoint sync and cluster-health reach every member.
  *
@@ -10,7 +11,8 @@ import { computeMemberId, compareIds } from "../cluster/ids.js";
 import type { MemberInfo } from "../member/membership.js";
 import type { MemberChangeReply } from "../member/rpc-types.js";
 import { v2Request } from "../store/apply.js";
-import { insufficientCredentials, isRoot } from "./admin-auth.js";
+import type { Credentials } from "../http/credentials.js";
+import { insufficientCredentials } from "../auth/rules.js";
 import { checkContentType, memberBodyBytesMax, memberNameFromPeerURL, parseMemberId, parsePeerURLs } from "./member-requests.js";
 import { randomId, type MemberRouter } from "./router.js";
 
@@ -25,7 +27,7 @@ const allow = "GET,POST,DELETE,PUT";
 
 const rootProbe = v2Request({ method: "QGET" });
 
-export function membersRoutes(router: MemberRouter, rootPassword: string | undefined): Hono {
+export function membersRoutes(router: MemberRouter, credentials: Credentials): Hono {
   const app = new Hono();
   const clusterId = router.config.clusterId;
 
@@ -76,14 +78,15 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
     return message(500, "Internal Server Error");
   };
 
-  const admin = (c: Context) => isRoot(c.req.header("Authorization") ?? null, rootPassword);
+  /** etcd's hasWriteRootAccess: member changes are open while auth is off, root-only while on. */
+  const admin = (c: Context) => credentials.isRoot(c.req.header("Authorization") ?? null);
 
   app.all("/v2/members", async (c) => {
     const method = c.req.method;
     if (method === "GET") return list(c);
     if (method === "DELETE" || method === "PUT") return methodNotAllowed(false);
     if (method !== "POST") return methodNotAllowed(true);
-    if (!admin(c)) return message(401, insufficientCredentials);
+    if (!(await admin(c))) return message(401, insufficientCredentials);
     const ct = checkContentType(c.req.header("Content-Type") ?? null);
     if (!ct.ok) return message(ct.status, ct.message);
     const body = await c.req.text();
@@ -113,7 +116,7 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
       if (!leader) {
         // Members woken after an idle spell know no leader until one is elected: a quorum read
         // through the leader starts and waits for that election, as any request would.
-        const woke = await router.call(true, (m, s) => s.quorumRead(m, rootProbe) as Promise<{ kind: string }>);
+        const woke = await router.call(true, (m, s) => s.quorumRead(m, rootProbe, null) as Promise<{ kind: string }>);
         state = woke.kind === "done" ? await load() : state;
         const hinted = router.leaderHint();
         leader = state?.members.find((m) => m.id === state?.leader || (hinted !== "" && m.name === hinted));
@@ -122,7 +125,7 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
       return json(toJson(leader, new URL(c.req.url).origin));
     }
     if (method !== "DELETE" && method !== "PUT") return methodNotAllowed(true);
-    if (!admin(c)) return message(401, insufficientCredentials);
+    if (!(await admin(c))) return message(401, insufficientCredentials);
     const id = parseMemberId(raw);
     if (method === "PUT") {
       const ct = checkContentType(c.req.header("Content-Type") ?? null);
@@ -141,7 +144,7 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
         // updates every member's view. The member keeps its name, hence its Durable Object.
         const update = v2Request({ method: "PUT", path: `/0/members/${member.id}/raftAttributes`, val: JSON.stringify({ peerURLs: urls.value }) });
         const requestId = randomId();
-        const reply = await router.call(true, (m, s) => s.propose(m, requestId, update) as Promise<{ kind: string }>);
+        const reply = await router.call(true, (m, s) => s.propose(m, requestId, update, null) as Promise<{ kind: string }>);
         if (reply.kind !== "done") return message(500, "Internal Server Error");
       }
       return new Response(null, { status: 204, headers: { "X-Etcd-Cluster-Id": clusterId } });

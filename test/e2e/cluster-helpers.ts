@@ -20,7 +20,7 @@ export class TestCluster {
 
   static async start(vars: Record<string, string> = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), "etcd-e2e-"));
-    const local = await startLocalCluster({ persistTo: dir, vars: { ETCD_DEBUG: "1", ETCD_ROOT_PASSWORD: rootPassword, ...vars } });
+    const local = await startLocalCluster({ persistTo: dir, vars: { ETCD_DEBUG: "1", ...vars } });
     return new TestCluster(local.url, local, dir);
   }
 
@@ -82,6 +82,24 @@ export class TestCluster {
 
 export const names = ["infra0", "infra1", "infra2"];
 export const rootPassword = "e2e-root-password";
+
+/**
+ * Run `fn` with etcd's auth on (user root with rootPassword; guest untouched), then turn it off
+ * and remove root again, even when `fn` fails: the shared cluster stays as a fresh etcd.
+ */
+export async function withAuthOn<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const json = { "Content-Type": "application/json" };
+  const made = await fetch(`${url}/v2/auth/users/root`, { method: "PUT", headers: json, body: JSON.stringify({ user: "root", password: rootPassword }) });
+  if (made.status !== 201) throw new Error(`creating root: ${made.status} ${await made.text()}`);
+  const on = await fetch(`${url}/v2/auth/enable`, { method: "PUT" });
+  if (on.status !== 200) throw new Error(`enabling auth: ${on.status} ${await on.text()}`);
+  try {
+    return await fn();
+  } finally {
+    await fetch(`${url}/v2/auth/enable`, { method: "DELETE", headers: rootAuth });
+    await fetch(`${url}/v2/auth/users/root`, { method: "DELETE" });
+  }
+}
 export const rootAuth = { Authorization: `Basic ${Buffer.from(`root:${rootPassword}`).toString("base64")}` };
 
 /** etcdctl's defaults (1 s per request, 5 s in all) are too tight for a loaded 2-core CI machine. */
