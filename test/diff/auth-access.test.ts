@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import { form, useTargets, type Client } from "./harness.js";
 import { basicAuth } from "./http-client.js";
-import { A, K, as, authDiff, bearer, enableWithRoot, put, recordMasked, registered, root, rootPw2, useAuthRestore } from "./auth-helpers.js";
+import { A, K, as, authDiff, bearer, enableWithRoot, put, jsonOr, recordMasked, registered, root, rootPw2, settled, useAuthRestore } from "./auth-helpers.js";
 
 const t = useTargets();
 useAuthRestore(t);
@@ -54,7 +54,7 @@ describe("anonymous requests and the guest role", () => {
       await c.req("PUT", `${K}${c.p}/k`, value("v5"));
     }));
 
-  test("case 165: without a guest role anonymous key access is denied; members, version, auth state stay open", () =>
+  test("case 165: without a guest role anonymous key access is denied; version and auth state stay open", () =>
     authDiff(t, async (c) => {
       await enableWithRoot(c);
       await c.req("PUT", `${K}${c.p}/k`, value("v"));
@@ -65,8 +65,6 @@ describe("anonymous requests and the guest role", () => {
       await c.req("PUT", `${K}${c.p}/k`, value("w"));
       await c.req("GET", `${K}${c.p}/k?wait=true`);
       await c.req("GET", `${K}${c.p}/k`, as(root));
-      const m = await c.raw("GET", "/v2/members");
-      recordMasked(c, "GET /v2/members", m, { members: Array.isArray(c.json(m).members) });
       await c.req("GET", `${A}/enable`);
       await c.req("GET", "/version");
       await c.req("DELETE", `${A}/enable`, as(root));
@@ -168,8 +166,8 @@ describe("users' key permissions", () => {
     }));
 });
 
-describe("members and the auth API for non-root users", () => {
-  test("case 162: a non-root user gets 401 on /v2/auth and member changes; member reads stay open", () =>
+describe("non-root users: the auth API and members", () => {
+  test("case 162: a non-root user gets 401 {\"message\":\"Insufficient credentials\"} from /v2/auth but reads the auth state", () =>
     authDiff(t, async (c) => {
       await aliceWithApp(c);
       const users = await c.req("GET", `${A}/users`, as(alice));
@@ -178,19 +176,27 @@ describe("members and the auth API for non-root users", () => {
       await put(c, `${A}/users/alice`, { user: "alice", password: "new" }, alice);
       await c.req("GET", `${A}/enable`, as(alice));
       await c.req("DELETE", `${A}/enable`, as(alice));
+      await c.req("DELETE", `${A}/enable`, as(root));
+    }));
+
+  test("case 162: member changes need root (401 otherwise), member reads stay open to anyone", () =>
+    authDiff(t, async (c) => {
+      await aliceWithApp(c);
+      await c.req("DELETE", `${A}/roles/guest`, as(root));
       const join = { body: '{"peerURLs":["http://127.0.0.1:1"]}', contentType: "application/json" };
-      await c.req("POST", "/v2/members", { ...join, headers: alice });
+      const denied = await c.req("POST", "/v2/members", { ...join, headers: alice });
+      expect(denied.body).toBe('{"message":"Insufficient credentials"}');
       await c.req("POST", "/v2/members", join);
       await c.req("DELETE", "/v2/members/8e9e05c52164694d", as(alice));
       await c.req("PUT", "/v2/members/8e9e05c52164694d", { ...join, headers: alice });
       // root passes the check; the empty URL list is then refused, so membership never changes.
       await c.req("POST", "/v2/members", { body: '{"peerURLs":[]}', contentType: "application/json", headers: root });
-      for (const [label, headers] of [["alice", alice], ["anonymous", {}]] as const) {
+      for (const [label, headers] of [["alice", alice], ["anonymous, no guest role", {}]] as const) {
         const m = await c.raw("GET", "/v2/members", { headers });
-        recordMasked(c, `GET /v2/members as ${label}`, m, { members: Array.isArray(c.json(m).members) });
+        recordMasked(c, `GET /v2/members as ${label}`, m, { members: Array.isArray(jsonOr(m).members) });
       }
       const leader = await c.raw("GET", "/v2/members/leader", as(alice));
-      recordMasked(c, "GET /v2/members/leader as alice", leader, Object.keys(c.json(leader)));
+      recordMasked(c, "GET /v2/members/leader as alice", leader, typeof jsonOr(leader) === "object" ? Object.keys(jsonOr(leader)) : leader.body);
       await c.req("DELETE", `${A}/enable`, as(root));
     }));
 });
@@ -207,7 +213,7 @@ describe("watches", () => {
       const w = c.watch(`${K}${c.p}/w/k?wait=true`, wally);
       await registered(c, w);
       await c.req("PUT", `${K}${c.p}/w/k`, value("1", root));
-      c.record("watch <p>/w/k", await w.done);
+      c.record("watch <p>/w/k", await settled(c, w));
       const past = await c.req("PUT", `${K}${c.p}/x`, value("1", root));
       await c.req("GET", `${K}${c.p}/x?wait=true`, as(wally));
       await c.req("GET", `${K}${c.p}/x?wait=true&waitIndex=${c.json(past).node.modifiedIndex}`, as(wally));
@@ -216,16 +222,16 @@ describe("watches", () => {
       const slash = c.watch(`${K}${c.p}/w/?wait=true&recursive=true`, wally);
       await registered(c, slash, "recursive watch headers");
       await c.req("PUT", `${K}${c.p}/w/k2`, value("2", root));
-      c.record("watch <p>/w/ recursive", await slash.done);
+      c.record("watch <p>/w/ recursive", await settled(c, slash));
       const open = c.watch(`${K}${c.p}/open?wait=true&recursive=true`);
       await registered(c, open, "anonymous watch headers");
       await c.req("PUT", `${K}${c.p}/open/child`, value("3", root));
-      c.record("anonymous watch <p>/open recursive", await open.done);
+      c.record("anonymous watch <p>/open recursive", await settled(c, open));
       const held = c.watch(`${K}${c.p}/w/k?wait=true`, wally);
       await registered(c, held, "held watch headers");
       await put(c, `${A}/users/wally`, { user: "wally", revoke: ["watcher"] }, root);
       await c.req("PUT", `${K}${c.p}/w/k`, value("4", root));
-      c.record("watch registered before the revoke", await held.done);
+      c.record("watch registered before the revoke", await settled(c, held));
       await c.req("DELETE", `${A}/enable`, as(root));
     }));
 });
@@ -251,6 +257,6 @@ describe("indexes", () => {
       await c.req("DELETE", `${A}/users/root`);
       await index();
       // The auth writes' indexes are not user events: a watch from just after E0 skips them.
-      c.record("history watch", await c.watch(`${K}${c.p}?wait=true&recursive=true&waitIndex=${c.E0 + 1}`).done);
+      c.record("history watch", await settled(c, c.watch(`${K}${c.p}?wait=true&recursive=true&waitIndex=${c.E0 + 1}`)));
     }));
 });

@@ -37,6 +37,15 @@ export function recordMasked(c: Client, label: string, r: Reply, shape: unknown)
   c.note(`${label} body`, shape);
 }
 
+/** The parsed JSON body, or the raw text when it is none (so a wrong reply is a diff, not a crash). */
+export function jsonOr(r: Reply): any {
+  try {
+    return JSON.parse(r.body);
+  } catch {
+    return r.body;
+  }
+}
+
 /** Headers of a watch arrive when it is registered (etcd flushes them): record them, with a deadline. */
 export async function registered(c: Client, w: WatchHandle, label = "watch headers"): Promise<void> {
   const head = await Promise.race([
@@ -44,6 +53,20 @@ export async function registered(c: Client, w: WatchHandle, label = "watch heade
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${c.name}: watch headers not flushed`)), 5_000)),
   ]);
   c.record(label, head);
+}
+
+/** The reply a watch ends with, with a deadline: a watch that never fires fails its test, not the run. */
+export async function settled(c: Client, w: WatchHandle, deadlineMs = 10_000): Promise<Reply> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      w.done,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${c.name}: watch did not fire in ${deadlineMs} ms`)), deadlineMs))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    w.close();
+  }
 }
 
 /** Creates user root (recorded) and turns auth on; guest is then read+write "/*". */

@@ -220,7 +220,12 @@ async function runOn(
 export async function diff(targets: () => Targets, scenario: (c: Client) => Promise<void>): Promise<void> {
   const t = targets();
   const p = `/t${++caseCounter}`;
-  const [a, b] = await Promise.all([runOn("etcd", t.etcd.clientPort, p, scenario), runOn("ours", t.ours.port, p, scenario)]);
+  // Both sides run to the end even when one throws: a side still running would race the next
+  // case (or an afterEach restore) on its server.
+  const [ra, rb] = await Promise.allSettled([runOn("etcd", t.etcd.clientPort, p, scenario), runOn("ours", t.ours.port, p, scenario)]);
+  if (ra.status === "rejected") throw ra.reason;
+  if (rb.status === "rejected") throw rb.reason;
+  const [a, b] = [ra.value, rb.value];
   // A shared cluster outlives the case: its TTL keys must not expire in the middle of the next
   // one. Both sides drop the case's keys, so both see the same index arithmetic afterwards.
   if (againstCluster) {
