@@ -92,8 +92,12 @@ afterAll(async () => {
     await http("DELETE", "/v2/auth/enable", rootAuth);
     const state = await (await http("GET", "/v2/auth/enable")).text();
     if (state !== '{"enabled":false}\n') throw new Error(`could not turn auth off: ${state}`);
-    for (const u of await names("users")) if (!before.users.includes(u)) await http("DELETE", `/v2/auth/users/${u}`);
-    for (const r of await names("roles")) if (r !== "root" && !before.roles.includes(r)) await http("DELETE", `/v2/auth/roles/${r}`);
+    const gone = async (path: string) => {
+      const r = await http("DELETE", path);
+      if (r.status !== 200) throw new Error(`DELETE ${path}: ${r.status} ${await r.text()}`);
+    };
+    for (const u of await names("users")) if (!before.users.includes(u)) await gone(`/v2/auth/users/${u}`);
+    for (const r of await names("roles")) if (r !== "root" && !before.roles.includes(r)) await gone(`/v2/auth/roles/${r}`);
     await http("DELETE", `/v2/keys${P}?recursive=true`);
     const extra = await memberId(newMember[0]);
     if (extra !== null) {
