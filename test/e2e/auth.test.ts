@@ -60,6 +60,12 @@ describe("auth on the cluster", () => {
       expect((await send("/v2/keys/app/x", "PUT", "value=v", { ...alice, ...form })).status).toBe(401);
       expect((await send("/v2/keys/app/x", "PUT", "value=v", { ...basic("alice", "two"), ...form })).status).toBe(201);
 
+      // Auth data is replicated state: every member restarted from storage still enforces it.
+      for (const name of ["infra0", "infra1", "infra2"]) await cluster.crash(name);
+      await cluster.leader();
+      expect((await send("/v2/keys/app/x?quorum=true", "GET")).status).toBe(401);
+      expect((await send("/members/infra2/v2/keys/app/x", "GET", undefined, basic("alice", "two"))).status).toBe(200);
+
       // A revoked role denies the next request.
       expect((await send("/v2/auth/users/alice", "PUT", { user: "alice", revoke: ["app"] }, rootAuth)).status).toBe(200);
       expect((await send("/v2/keys/app/x", "GET", undefined, basic("alice", "two"))).status).toBe(401);

@@ -15,6 +15,7 @@ export interface DebugMember {
   error?: string;
 }
 
+/** Debug routes need root while auth is on; with auth off the credentials are ignored, as etcd does. */
 export class TestCluster {
   private constructor(readonly url: string, private readonly local: LocalCluster | null, private readonly dir: string) {}
 
@@ -36,7 +37,7 @@ export class TestCluster {
   }
 
   async members(): Promise<DebugMember[]> {
-    const res = await fetch(`${this.url}/debug/members`);
+    const res = await fetch(`${this.url}/debug/members`, { headers: rootAuth });
     return ((await res.json()) as { members: DebugMember[] }).members;
   }
 
@@ -58,17 +59,17 @@ export class TestCluster {
   }
 
   async crash(name: string): Promise<void> {
-    const res = await fetch(`${this.url}/debug/members/${name}/crash`, { method: "POST" });
+    const res = await fetch(`${this.url}/debug/members/${name}/crash`, { method: "POST", headers: rootAuth });
     if (res.status !== 200) throw new Error(`crash ${name}: ${res.status}`);
   }
 
   async partition(groups: string[][]): Promise<void> {
-    const res = await fetch(`${this.url}/debug/partition`, { method: "PUT", body: JSON.stringify({ groups }) });
+    const res = await fetch(`${this.url}/debug/partition`, { method: "PUT", body: JSON.stringify({ groups }), headers: rootAuth });
     if (res.status !== 200) throw new Error(`partition: ${res.status} ${await res.text()}`);
   }
 
   async heal(): Promise<void> {
-    await fetch(`${this.url}/debug/partition`, { method: "DELETE" });
+    await fetch(`${this.url}/debug/partition`, { method: "DELETE", headers: rootAuth });
   }
 
   async put(key: string, value: string, base = this.url): Promise<Response> {
