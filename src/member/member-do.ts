@@ -340,6 +340,7 @@ export class Member extends DurableObject<Env> {
       timing,
     );
     this.replica = replica;
+    replica.start();
     this.arm();
     return replica;
   }

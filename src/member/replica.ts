@@ -125,6 +125,17 @@ export class Replica {
     this.handleReady();
   }
 
+  /**
+   * Called once the object serves this replica (the ports can send). A leader restarted
+   * asleep was called for something, most likely work that needs a quorum: its followers
+   * (evicted too, probably) start now, in parallel with its own start-up, rather than one
+   * after another behind its first message.
+   */
+  start(): void {
+    if (!this.rawNode.quiesced || !this.isLeader()) return;
+    for (const peer of this.storage.confState().voters) if (peer !== this.id) this.ports.send(peer, [], null);
+  }
+
   get removed(): boolean {
     return this.membership.isRemoved(this.id);
   }
