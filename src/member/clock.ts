@@ -24,10 +24,6 @@ export class Clock {
     this.lastTickAtMs = nowMs;
   }
 
-  get quiesced(): boolean {
-    return this.asleep;
-  }
-
   /** Follows raft's quiescence; call before reading ticks or deadlines. */
   follow(quiesced: boolean, nowMs: number): void {
     if (this.asleep && !quiesced) this.lastTickAtMs = nowMs;
