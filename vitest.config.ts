@@ -10,7 +10,17 @@ export default defineConfig({
         extends: true,
         test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/workers/**", "test/diff/**", "test/e2e/**", "test/discovery/e2e/**", "node_modules/**"] },
       },
-      { extends: true, test: { name: "diff", include: ["test/diff/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "diff",
+          include: ["test/diff/**/*.test.ts"],
+          // The in-process server (DirectHandler) is one member with no /v2/members API; the
+          // cluster run compares member changes under auth with etcd.
+          // @ts-expect-error vitest 4.1 honours testNamePattern per project; its ProjectConfig type omits it.
+          testNamePattern: /^(?!.*case 162: member changes)/,
+        },
+      },
       {
         // The same differential suite against the real local cluster (wrangler dev, 3 members).
         extends: true,

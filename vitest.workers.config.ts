@@ -14,6 +14,8 @@ export default defineConfig({
           ETCD_HEARTBEAT_INTERVAL: "50",
           ETCD_ELECTION_TIMEOUT: "500",
           ETCD_DEBUG: "1",
+          // As a fresh etcd; test/workers/auth-bootstrap.test.ts covers the other modes.
+          ETCD_AUTH_BOOTSTRAP: "off",
         },
       },
     }),

@@ -6,6 +6,7 @@
  *
  *   npm run bench [-- --seconds 5 --clients 1,16,64 --members 3]
  *   npm run bench -- --wake [--spells 0,15,30,60 --members 3]   (first requests after idle spells; scripts/lib/bench-wake.ts)
+ *   npm run bench -- --auth   (also: writes and reads as a non-root user with auth on, vs auth off)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +25,8 @@ const clientCounts = arg("clients", "1,16,64").split(",").map(Number);
 const memberCount = Number(arg("members", "3"));
 const wake = args.includes("--wake");
 const spells = arg("spells", "0,15,30,60").split(",").map(Number);
+const withAuth = args.includes("--auth");
+const authRounds = 2;
 const valueBytes = 256;
 const keysMax = 1_000;
 
@@ -63,13 +66,13 @@ async function load(clients: number, op: (i: number) => Promise<Response>): Prom
 }
 
 const value = "x".repeat(valueBytes);
-const put = (base: string) => (i: number) =>
+const put = (base: string, headers: Record<string, string> = {}) => (i: number) =>
   fetch(`${base}/v2/keys/bench/k${i % keysMax}`, {
     method: "PUT",
     body: `value=${value}`,
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" },
   });
-const get = (base: string) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}`);
+const get = (base: string, headers: Record<string, string> = {}) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}`, { headers });
 const qget = (base: string) => (i: number) => fetch(`${base}/v2/keys/bench/k${i % 100}?quorum=true`);
 
 /** Leader-side append batches so far (from the debug route). */
@@ -78,6 +81,26 @@ async function batches(base: string): Promise<{ batches: number; entries: number
   const { members } = (await res.json()) as { members: Array<{ role?: string; appendBatches?: number; entriesAppended?: number }> };
   const l = members.find((m) => m.role === "StateLeader");
   return { batches: l?.appendBatches ?? 0, entries: l?.entriesAppended ?? 0 };
+}
+
+const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
+const rootAuth = basic("root", "bench-root");
+
+/** Root, a role with read/write on /bench/*, a user holding it, auth on: the user's headers. */
+async function authOn(base: string): Promise<Record<string, string>> {
+  const send = async (path: string, method: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { ...headers, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status >= 300 && res.status !== 409) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  };
+  await send("/v2/auth/users/root", "PUT", { user: "root", password: "bench-root" });
+  await send("/v2/auth/roles/bench", "PUT", { role: "bench", permissions: { kv: { read: ["/bench/*"], write: ["/bench/*"] } } });
+  await send("/v2/auth/users/bench", "PUT", { user: "bench", password: "bench-pw", roles: ["bench"] });
+  await send("/v2/auth/enable", "PUT", undefined, rootAuth);
+  return basic("bench", "bench-pw");
+}
+
+async function authOff(base: string): Promise<void> {
+  await fetch(`${base}/v2/auth/enable`, { method: "DELETE", headers: rootAuth });
 }
 
 const fmt = (r: Result) =>
@@ -121,5 +144,23 @@ async function throughput(cluster: LocalCluster, baseline: LocalCluster): Promis
     console.log(`  cluster  reads         ${fmt(cr)}`);
     console.log(`  cluster  quorum reads  ${fmt(cq)}`);
     console.log(`  baseline reads         ${fmt(br)}`);
+    if (withAuth) {
+      // Off and on alternate (two rounds each), so drift on a shared machine hits both alike.
+      const userAuth = await authOn(cluster.url);
+      const sum = { offW: 0, onW: 0, offR: 0, onR: 0 };
+      for (let round = 0; round < authRounds; round++) {
+        await authOff(cluster.url);
+        sum.offW += (await load(clients, put(cluster.url))).opsPerSec;
+        sum.offR += (await load(clients, get(cluster.url))).opsPerSec;
+        await authOn(cluster.url);
+        sum.onW += (await load(clients, put(cluster.url, userAuth))).opsPerSec;
+        sum.onR += (await load(clients, get(cluster.url, userAuth))).opsPerSec;
+      }
+      await authOff(cluster.url);
+      const per = (x: number) => (x / authRounds).toFixed(0).padStart(7);
+      console.log(`  auth off  writes ${per(sum.offW)} ops/s  reads ${per(sum.offR)} ops/s  (anonymous, mean of ${authRounds} runs)`);
+      console.log(`  auth on   writes ${per(sum.onW)} ops/s  reads ${per(sum.onR)} ops/s  (user with a /bench/* role)`);
+      console.log(`  ratio     writes ${(sum.onW / sum.offW).toFixed(2)}x  reads ${(sum.onR / sum.offR).toFixed(2)}x auth off`);
+    }
   }
 }

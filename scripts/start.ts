@@ -8,9 +8,11 @@ import { projectRoot, startLocalCluster } from "./lib/local-cluster.js";
 
 const port = Number(process.env.PORT ?? "8787");
 const discoveryPort = Number(process.env.DISCOVERY_PORT ?? "8788");
-/** Local default for the root user's password; set ETCD_ROOT_PASSWORD to choose another. */
-const localRootPassword = "etcd-local-root";
-const vars: Record<string, string> = { ETCD_ROOT_PASSWORD: process.env.ETCD_ROOT_PASSWORD ?? localRootPassword };
+// A fresh etcd's state (auth off, no users), unless ETCD_ROOT_PASSWORD pre-creates root or
+// ETCD_AUTH_BOOTSTRAP asks for more (e.g. lockdown, as a deploy).
+const rootPassword = process.env.ETCD_ROOT_PASSWORD ?? "";
+const vars: Record<string, string> = { ETCD_AUTH_BOOTSTRAP: process.env.ETCD_AUTH_BOOTSTRAP ?? (rootPassword ? "root" : "off") };
+if (rootPassword) vars.ETCD_ROOT_PASSWORD = rootPassword;
 if (process.env.ETCD_DEBUG === "1") vars.ETCD_DEBUG = "1";
 
 // The discovery Worker reaches the member DOs through wrangler's dev registry; a registry of

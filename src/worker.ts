@@ -5,17 +5,18 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { parseClusterConfig } from "./cluster/config.js";
-import { adminRoutes } from "./front/admin-routes.js";
+import { bootstrapAuth, parseAuthBootstrap } from "./front/auth-bootstrap.js";
 import { ClusterHandler } from "./front/cluster-handler.js";
-import { debugRoutes } from "./front/debug.js";
-import { membersRoutes } from "./front/members-routes.js";
-import { parseProxyMode, proxyRoutes } from "./front/proxy-mode.js";
+import { loadMembers, memberEndpoints } from "./front/member-endpoints.js";
+import { parseProxyMode } from "./front/proxy-mode.js";
 import { MemberRouter } from "./front/router.js";
-import { statsRoutes } from "./front/stats-routes.js";
+import { frontRoutes } from "./front/routes.js";
 import { createApp, rawTargetOf } from "./http/app.js";
-import type { RouteHandler } from "./http/route.js";
+import { authStore } from "./http/auth-routes.js";
+import { Credentials } from "./http/credentials.js";
+import { messageResponse, notFound } from "./http/route.js";
 import type { Env } from "./member/env.js";
 
 export { Member } from "./member/member-do.js";
@@ -25,6 +26,9 @@ interface Front {
   pinned: Map<string, Hono>;
   build(pinned: string): Hono;
   router: MemberRouter;
+  /** The first boot's auth set-up (front/auth-bootstrap.ts), once per isolate; null until asked. */
+  bootstrapped: Promise<void> | null;
+  bootstrap(): Promise<void>;
 }
 
 /** How long a membership read answers "is <name> a member?" for unknown client URLs. */
@@ -37,17 +41,8 @@ async function pinnedFor(front: Front, name: string): Promise<Hono | null> {
   if (known) return known;
   const now = Date.now();
   if (!membershipCache || now - membershipCache.at > membershipCacheMs) {
-    const names = new Set<string>();
-    for (const m of front.router.config.members) {
-      try {
-        const state = await front.router.stub(m.name).members(front.router.address(m.name));
-        for (const info of state.members) names.add(info.name);
-        break;
-      } catch {
-        // ask the next member
-      }
-    }
-    membershipCache = { at: now, names };
+    const state = await loadMembers(front.router);
+    membershipCache = { at: now, names: new Set((state?.members ?? []).map((m) => m.name)) };
   }
   if (!membershipCache.names.has(name)) return null;
   const app = front.build(name);
@@ -63,32 +58,20 @@ function frontFor(env: Env): Front {
   if (front) return front;
   const config = parseClusterConfig(env);
   const router = new MemberRouter(env, config);
-  const proxyMode = parseProxyMode(env.ETCD_PROXY);
-  const build = (pinned: string) => {
-    const members = membersRoutes(router, env.ETCD_ROOT_PASSWORD);
-    const stats = statsRoutes(router, pinned);
-    const via = (h: Hono): RouteHandler => (r) => h.fetch(r.raw);
-    const app = new Hono();
-    app.route("/", proxyRoutes(config, proxyMode));
-    if (config.debug && !pinned) app.route("/", debugRoutes(env, config));
-    if (!pinned) app.route("/", adminRoutes(router, env.ETCD_ROOT_PASSWORD));
-    app.route(
-      "/",
-      createApp({
-        handler: new ClusterHandler(router, pinned),
-        now: () => Date.now(),
-        routes: {
-          "/v2/members": via(members),
-          "/v2/members/": via(members),
-          "/v2/machines": via(members),
-          "/v2/stats/self": via(stats),
-          "/v2/stats/leader": via(stats),
-        },
-      }),
-    );
-    return app;
-  };
-  front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])), build, router };
+  const readonly = parseProxyMode(env.ETCD_PROXY) === "readonly";
+  const credentials = new Credentials((user) => new ClusterHandler(router).authLookup(user));
+  const build = (pinned: string) =>
+    createApp({
+      handler: new ClusterHandler(router, pinned),
+      now: () => Date.now(),
+      auth: { credentials },
+      member: memberEndpoints(router, pinned),
+      readonly,
+      routes: frontRoutes(env, config, router, credentials, pinned),
+    });
+  const bootstrapMode = parseAuthBootstrap(env.ETCD_AUTH_BOOTSTRAP);
+  const bootstrap = () => bootstrapAuth(authStore(new ClusterHandler(router)), bootstrapMode, env.ETCD_ROOT_PASSWORD ?? "");
+  front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])), build, router, bootstrapped: null, bootstrap };
   fronts.set(env, front);
   return front;
 }
@@ -96,11 +79,24 @@ function frontFor(env: Env): Front {
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const front = frontFor(env);
+    front.bootstrapped ??= front.bootstrap();
+    try {
+      await front.bootstrapped;
+    } catch (e) {
+      front.bootstrapped = null; // the next request tries again
+      return messageResponse(503, e instanceof Error ? e.message : String(e));
+    }
     const target = rawTargetOf(request.url);
     const match = memberPrefix.exec(target);
     if (match) {
-      const app = await pinnedFor(front, decodeURIComponent(match[1]!));
-      if (!app) return new Response("404 page not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+      let name: string;
+      try {
+        name = decodeURIComponent(match[1]!);
+      } catch {
+        return notFound(); // a malformed escape names no member
+      }
+      const app = await pinnedFor(front, name);
+      if (!app) return notFound();
       const rest = target.slice(match[0].length);
       const origin = request.url.slice(0, request.url.length - target.length);
       return app.fetch(new Request(origin + (rest.startsWith("/") ? rest : "/" + rest), request), env, ctx);

@@ -51,7 +51,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
   args.push("--config", opts.config ?? "wrangler.toml");
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
-  for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
+  // wrangler.toml locks a fresh deploy down; a local cluster starts as a fresh etcd unless asked.
+  const vars = opts.config && opts.config !== "wrangler.toml" ? { ...opts.vars } : { ETCD_AUTH_BOOTSTRAP: "off", ...opts.vars };
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn("npx", args, {
     cwd: projectRoot,
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1", ...opts.env },

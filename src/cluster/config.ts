@@ -43,7 +43,7 @@ export interface ClusterEnv {
   ETCD_ELECTION_TIMEOUT?: string;
   ETCD_SNAPSHOT_COUNT?: string;
   ETCD_DEBUG?: string;
-  /** Secret: the root user's password for admin requests (member changes, backup, restore). */
+  /** Secret: the password of the root user that ETCD_AUTH_BOOTSTRAP creates on first boot. */
   ETCD_ROOT_PASSWORD?: string;
   /** An etcd discovery URL: the initial cluster is whoever registers there first (spec §9). */
   ETCD_DISCOVERY?: string;
@@ -53,6 +53,8 @@ export interface ClusterEnv {
   ETCD_DOH_URL?: string;
   /** "on" (default: the Worker proxies reads and writes) or "readonly" (501 for anything but GET). */
   ETCD_PROXY?: string;
+  /** What the first request of a fresh cluster sets up: off | root | lockdown (see front/auth-bootstrap.ts). */
+  ETCD_AUTH_BOOTSTRAP?: string;
 }
 
 export const defaults = {

@@ -18,8 +18,11 @@ export const registryDir = "/_etcd/registry";
 export type DiscoveryTarget =
   | { kind: "index" }
   | { kind: "new"; rawQuery: string }
-  /** `keysTarget` is the raw request target for the v2 keys API ("/v2/keys/_etcd/…?…"). */
-  | { kind: "token"; token: string; tokenRoot: boolean; keysTarget: string; rawQuery: string }
+  /**
+   * `keyPath` is the decoded, clean path below the token directory ("" or "/a/b");
+   * `keysTarget` is the raw request target for the v2 keys API ("/v2/keys/_etcd/…?…").
+   */
+  | { kind: "token"; token: string; tokenRoot: boolean; keyPath: string; keysTarget: string; rawQuery: string }
   | { kind: "redirect"; location: string }
   | { kind: "badRequest" }
   /** Not a token URL; `segment` is the first path segment (for the 404's cause). */
@@ -46,7 +49,7 @@ export function resolveTarget(rawTarget: string): DiscoveryTarget {
   const rest = slash < 0 ? "" : path.slice(slash);
   const keysPath = `/v2/keys${registryDir}/${segment}${rest}`;
   const tokenRoot = rest === "" || rest === "/";
-  return { kind: "token", token: segment, tokenRoot, keysTarget: goEscapePath(keysPath) + (rawQuery !== "" ? "?" + rawQuery : ""), rawQuery };
+  return { kind: "token", token: segment, tokenRoot, keyPath: rest, keysTarget: goEscapePath(keysPath) + (rawQuery !== "" ? "?" + rawQuery : ""), rawQuery };
 }
 
 /**

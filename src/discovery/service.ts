@@ -6,14 +6,16 @@
  *
  * @module
  */
-import { goParseQuery } from "../http/form.js";
 import { goHttpError } from "../http/route.js";
 import { errorResponse } from "../http/render.js";
 import { keysNamespace } from "../http/parse.js";
 import type { V2Error } from "../store/types.js";
 import type { DiscoveryConfig } from "./config.js";
+import { newClusterHandler } from "./new-cluster.js";
 import { registryDir, resolveTarget, withQuorumRead } from "./paths.js";
+import type { NewLimiter } from "./rate-limit.js";
 import { newToken as randomToken } from "./token.js";
+import { guardTokenWrite } from "./token-write.js";
 
 /** The v2 keys app (createApp), called with the raw target it must serve. */
 export interface KeysApp {
@@ -23,12 +25,10 @@ export interface KeysApp {
 export interface DiscoveryOptions extends DiscoveryConfig {
   keys: KeysApp;
   clusterId: () => string;
+  /** Counts `/new` calls per client (rate-limit.ts). */
+  newLimiter: NewLimiter;
   newToken?: () => string;
 }
-
-export const clusterSizeDefault = 3;
-/** etcd has no hard cap; anything bigger is a typo, not a cluster. */
-export const clusterSizeMax = 99;
 
 const textPlain = { "Content-Type": "text/plain; charset=utf-8" };
 const mutatingMethods = new Set(["PUT", "POST", "DELETE"]);
@@ -36,30 +36,13 @@ const mutatingMethods = new Set(["PUT", "POST", "DELETE"]);
 export type DiscoveryFetch = (req: Request, rawTarget: string) => Promise<Response>;
 
 export function discoveryService(opts: DiscoveryOptions): DiscoveryFetch {
-  const makeToken = opts.newToken ?? randomToken;
-  const keysError = (err: Omit<V2Error, "index">) => errorResponse({ ...err, index: 0 }, opts.clusterId());
-  const keysCall = (target: string, init?: RequestInit) =>
-    Promise.resolve(opts.keys.fetch(new Request(`http://discovery${target}`, init), { rawTarget: target }));
-
-  async function newCluster(req: Request, rawQuery: string): Promise<Response> {
-    if (req.method !== "GET" && req.method !== "POST") return goHttpError(405, "Method Not Allowed", { Allow: "GET, POST" });
-    const size = parseSize(goParseQuery(rawQuery).values.get("size")?.[0]);
-    if (size === null) return goHttpError(400, `bad size: expected an integer from 1 to ${clusterSizeMax}`);
-    const token = makeToken();
-    const dir = `/v2/keys${registryDir}/${token}`;
-    const created = await keysCall(`${dir}?dir=true&prevExist=false&ttl=${opts.tokenTtlSeconds}`, { method: "PUT" });
-    if (created.status !== 201) return failed("token directory", created);
-    const sized = await keysCall(`${dir}/_config/size?prevExist=false`, {
-      method: "PUT",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: `value=${size}`,
-    });
-    if (sized.status !== 201) return failed("size key", sized);
-    const origin = opts.baseUrl || new URL(req.url).origin;
-    // Like discovery.etcd.io: the bare URL, no newline, ready for `--discovery $(curl …)`.
-    // no-store: a cached answer would hand one registry to two clusters.
-    return new Response(`${origin}/${token}`, { status: 200, headers: { ...textPlain, "Cache-Control": "no-store" } });
-  }
+  const keysError = (err: V2Error, status?: number) => {
+    const res = errorResponse(err, opts.clusterId());
+    return status === undefined ? res : new Response(res.body, { status, headers: res.headers });
+  };
+  const keysCall = async (target: string, init?: RequestInit) =>
+    opts.keys.fetch(new Request(`http://discovery${target}`, init), { rawTarget: target });
+  const newCluster = newClusterHandler({ ...opts, limiter: opts.newLimiter, keysCall, makeToken: opts.newToken ?? randomToken });
 
   return async (req, rawTarget) => {
     const target = resolveTarget(rawTarget);
@@ -75,32 +58,17 @@ export function discoveryService(opts: DiscoveryOptions): DiscoveryFetch {
       case "badRequest":
         return goHttpError(400, "400 Bad Request");
       case "unknown":
-        return keysError({ errorCode: 100, message: "Key not found", cause: `${keysNamespace}${registryDir}/${target.segment}` });
+        return keysError({ errorCode: 100, message: "Key not found", cause: `${keysNamespace}${registryDir}/${target.segment}`, index: 0 });
       case "token": {
         if (mutatingMethods.has(req.method)) {
           // The token directory is the client's root: etcd's own answer for writes to "/".
-          if (target.tokenRoot) return keysError({ errorCode: 107, message: "Root is read only", cause: "/" });
-          // A write must not recreate an unknown or expired token's directory.
-          const exists = await keysCall(`/v2/keys${registryDir}/${target.token}?quorum=true`);
-          if (exists.status !== 200) return exists;
-          await exists.arrayBuffer();
+          if (target.tokenRoot) return keysError({ errorCode: 107, message: "Root is read only", cause: "/", index: 0 });
+          const refused = await guardTokenWrite(req, target, { ...opts, keysCall, keysError });
+          if (refused !== null) return refused;
         }
         const keysTarget = withQuorumRead(target.keysTarget, req.method, target.rawQuery);
         return opts.keys.fetch(req, { rawTarget: keysTarget });
       }
     }
   };
-}
-
-/** `size` as discovery.etcd.io takes it: absent or empty → 3; else a plain decimal in range. */
-export function parseSize(raw: string | undefined): number | null {
-  if (raw === undefined || raw === "") return clusterSizeDefault;
-  if (!/^[0-9]{1,3}$/.test(raw)) return null;
-  const n = Number(raw);
-  return n >= 1 && n <= clusterSizeMax ? n : null;
-}
-
-async function failed(what: string, res: Response): Promise<Response> {
-  const body = await res.text();
-  return goHttpError(res.status >= 500 ? res.status : 500, `discovery: could not create the ${what}: ${res.status} ${body.trim()}`);
 }

@@ -12,9 +12,13 @@ import { MemberRouter } from "../front/router.js";
 import { createApp, rawTargetOf } from "../http/app.js";
 import type { Env } from "../member/env.js";
 import { parseDiscoveryConfig, type DiscoveryEnv } from "./config.js";
+import { bindingLimiter, isolateLimiter } from "./rate-limit.js";
 import { discoveryService, type DiscoveryFetch } from "./service.js";
 
-export interface DiscoveryWorkerEnv extends Env, DiscoveryEnv {}
+export interface DiscoveryWorkerEnv extends Env, DiscoveryEnv {
+  /** `[[ratelimits]]` in wrangler.discovery.toml; without it, an in-isolate count (rate-limit.ts). */
+  DISCOVERY_NEW_LIMITER?: RateLimit;
+}
 
 const services = new WeakMap<DiscoveryWorkerEnv, DiscoveryFetch>();
 
@@ -22,9 +26,13 @@ function serviceFor(env: DiscoveryWorkerEnv): DiscoveryFetch {
   let service = services.get(env);
   if (service) return service;
   const handler = new ClusterHandler(new MemberRouter(env, parseClusterConfig(env)));
-  const keys = createApp({ handler, now: () => Date.now() });
+  const keys = createApp({ handler, now: () => Date.now(), auth: "capability" });
+  const config = parseDiscoveryConfig(env);
+  // One per isolate (the env is), so its counts last as long as the isolate.
+  const inIsolate = isolateLimiter({ perMinuteMax: config.newPerMinuteMax, now: () => Date.now() });
   service = discoveryService({
-    ...parseDiscoveryConfig(env),
+    ...config,
+    newLimiter: env.DISCOVERY_NEW_LIMITER ? bindingLimiter(env.DISCOVERY_NEW_LIMITER, inIsolate) : inIsolate,
     keys: { fetch: (req, e) => keys.fetch(req, e) },
     clusterId: () => handler.clusterId(),
   });

@@ -1,37 +1,31 @@
 /**
- * Admin routes (root only): GET /admin/backup exports a consistent copy of the cluster's state;
+ * Admin routes (root only while auth is on, as etcd's member changes): GET /admin/backup exports a consistent copy of the cluster's state;
  * POST /admin/restore re-bootstraps every member in place from such a copy — etcd's
  * `--force-new-cluster` with backed-up data. The membership after a restore is the Worker's
  * configured one; writes made after the backup are gone, as with etcd.
  *
  * @module
  */
-import { Hono } from "hono";
 import { backupBytesMax, decodeBackup, type RestorePlan } from "../member/backup.js";
 import type { MemberStatus } from "../member/rpc-types.js";
-import { insufficientCredentials, isRoot } from "./admin-auth.js";
+import type { Credentials } from "../http/credentials.js";
+import { rootOnly } from "../http/auth-routes.js";
+import { messageResponse, onlyMethods, type RouteHandler } from "../http/route.js";
 import type { MemberRouter } from "./router.js";
 
-export function adminRoutes(router: MemberRouter, rootPassword: string | undefined): Hono {
-  const app = new Hono();
-  const message = (status: number, text: string) =>
-    new Response(JSON.stringify({ message: text }), { status, headers: { "Content-Type": "application/json" } });
+export function adminRoutes(router: MemberRouter, credentials: Credentials): Record<string, RouteHandler> {
+  const message = messageResponse;
 
-  app.use("/admin/*", async (c, next) => {
-    if (!isRoot(c.req.header("Authorization") ?? null, rootPassword)) return message(401, insufficientCredentials);
-    await next();
-  });
-
-  app.get("/admin/backup", async () => {
+  const backupRoute: RouteHandler = async () => {
     const reply = await router.call(true, (m, s) => s.backup(m) as Promise<{ kind: "done"; backup: Uint8Array } | { kind: "notLeader"; leader: string }>);
     if (reply.kind !== "done" || !("backup" in reply)) return message(503, "no leader could confirm a consistent point; retry");
     return new Response(reply.backup, {
       headers: { "Content-Type": "application/cbor", "Content-Disposition": 'attachment; filename="etcd-backup.cbor"' },
     });
-  });
+  };
 
-  app.post("/admin/restore", async (c) => {
-    const body = new Uint8Array(await c.req.arrayBuffer());
+  const restoreRoute: RouteHandler = async (r) => {
+    const body = new Uint8Array(await r.raw.arrayBuffer());
     if (body.length > backupBytesMax) return message(413, `backup larger than ${backupBytesMax} bytes`);
     const backup = decodeBackup(body);
     if (!backup) return message(400, "the body is not a backup made by GET /admin/backup");
@@ -56,7 +50,10 @@ export function adminRoutes(router: MemberRouter, rootPassword: string | undefin
     return new Response(JSON.stringify({ restored: config.members.map((m) => m.name), term: plan.term, index: plan.index, etcdIndex: backup.header.etcdIndex }) + "\n", {
       headers: { "Content-Type": "application/json" },
     });
-  });
+  };
 
-  return app;
+  return {
+    "/admin/backup": onlyMethods(["GET"], rootOnly(credentials, backupRoute)),
+    "/admin/restore": onlyMethods(["POST"], rootOnly(credentials, restoreRoute)),
+  };
 }

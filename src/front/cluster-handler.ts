@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Access, AuthLookup } from "../auth/types.js";
 import type { KeysResult, V2Handler, WatchRequest, WatchStart } from "../http/handler.js";
 import type { MemberReply } from "../member/rpc-types.js";
 import type { StoreStats, V2Error, V2Request } from "../store/types.js";
@@ -49,19 +50,26 @@ export class ClusterHandler implements V2Handler {
     return this.router.config.clusterId;
   }
 
-  async keys(req: V2Request): Promise<KeysResult> {
+  async keys(req: V2Request, access: Access | null): Promise<KeysResult> {
     const start = this.pinned;
-    if (req.method === "GET") return toKeysResult(await this.router.call(false, (m, s) => s.read(m, req) as Promise<MemberReply>, { start }));
-    if (req.method === "QGET") return toKeysResult(await this.router.call(true, (m, s) => s.quorumRead(m, req) as Promise<MemberReply>, { start }));
+    if (req.method === "GET") return toKeysResult(await this.router.call(false, (m, s) => s.read(m, req, access) as Promise<MemberReply>, { start }));
+    if (req.method === "QGET") return toKeysResult(await this.router.call(true, (m, s) => s.quorumRead(m, req, access) as Promise<MemberReply>, { start }));
     const refused = tooLarge(req);
     if (refused) return { ok: false, error: refused };
     const requestId = randomId();
-    return toKeysResult(await this.router.call(true, (m, s) => s.propose(m, requestId, req) as Promise<MemberReply>));
+    return toKeysResult(await this.router.call(true, (m, s) => s.propose(m, requestId, req, access) as Promise<MemberReply>));
   }
 
-  async watch(req: WatchRequest): Promise<WatchStart> {
+  async watch(req: WatchRequest, access: Access | null): Promise<WatchStart> {
     const name = this.pinned || this.router.preferred();
-    return openWatch(this.router.stub(name), this.router.address(name), req);
+    return openWatch(this.router.stub(name), this.router.address(name), req, access);
+  }
+
+  /** Asked of the member that serves reads: credentials are checked as that member knows them. */
+  async authLookup(user: string): Promise<AuthLookup> {
+    const reply = await this.router.call(false, async (m, s) => ({ kind: "done" as const, lookup: (await s.authLookup(m, user)) as AuthLookup }), { start: this.pinned });
+    if (reply.kind !== "done") throw new Error("auth lookup: no member answered in time");
+    return reply.lookup;
   }
 
   async storeStats(): Promise<StoreStats> {
@@ -72,7 +80,7 @@ export class ClusterHandler implements V2Handler {
   /** etcd's /health: a leader is known and a quorum read completes within a second. */
   async health(): Promise<boolean> {
     const probe = v2Request({ method: "QGET" });
-    const reply = await this.router.call(true, (m, s) => s.quorumRead(m, probe) as Promise<MemberReply>, { start: this.pinned, timeoutMs: 1_000 });
+    const reply = await this.router.call(true, (m, s) => s.quorumRead(m, probe, null) as Promise<MemberReply>, { start: this.pinned, timeoutMs: 1_000 });
     return reply.kind === "done";
   }
 }

@@ -1,21 +1,25 @@
 /**
  * Fault injection routes for local runs and tests. Mounted only when ETCD_DEBUG=1; a normal
- * deploy never has them. They reach the transport's fault seam in every member.
+ * deploy never has them. They reach the transport's fault seam in every member. Root-only while
+ * auth is on, like every other administrative route.
  *
  * @module
  */
-import { Hono } from "hono";
 import { durableObjectName, type ClusterConfig } from "../cluster/config.js";
+import { rootOnly } from "../http/auth-routes.js";
+import type { Credentials } from "../http/credentials.js";
+import { messageResponse, onlyMethods, type RouteHandler } from "../http/route.js";
 import type { Env } from "../member/env.js";
 import type { Faults } from "../member/rpc-types.js";
 
-export function debugRoutes(env: Env, config: ClusterConfig): Hono {
-  const app = new Hono();
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+export function debugRoutes(env: Env, config: ClusterConfig, credentials: Credentials): Record<string, RouteHandler> {
   const stub = (name: string) => env.MEMBER.getByName(durableObjectName(config.token, name));
   const address = (name: string) => ({ token: config.token, name });
   const known = (name: string) => config.members.some((m) => m.name === name);
 
-  app.get("/debug/members", async (c) => {
+  const members: RouteHandler = async () => {
     const members = await Promise.all(
       config.members.map(async (m) => {
         try {
@@ -26,38 +30,44 @@ export function debugRoutes(env: Env, config: ClusterConfig): Hono {
         }
       }),
     );
-    return c.json({ members });
-  });
+    return json({ members });
+  };
 
-  app.post("/debug/members/:name/crash", async (c) => {
-    const name = c.req.param("name");
-    if (!known(name)) return c.json({ message: `no member ${name}` }, 404);
+  /** POST /debug/members/<name>/crash */
+  const crash: RouteHandler = async (r) => {
+    const m = /^\/debug\/members\/([^/]+)\/crash$/.exec(r.path);
+    if (!m) return messageResponse(404, "no such debug route");
+    const name = m[1]!;
+    if (!known(name)) return json({ message: `no member ${name}` }, 404);
     try {
       await stub(name).crash(address(name));
     } catch {
       // The abort rejects the call that caused it; that is the crash.
     }
-    return c.json({ crashed: name });
-  });
+    return json({ crashed: name });
+  };
 
   const setFaults = async (faults: Faults) => {
     await Promise.all(config.members.map((m) => stub(m.name).setFaults(address(m.name), faults)));
   };
 
-  app.put("/debug/partition", async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { groups?: unknown } | null;
+  const partition: RouteHandler = async (r) => {
+    if (r.method === "DELETE") {
+      await setFaults({ groups: null });
+      return json({ groups: null });
+    }
+    const body = (await r.raw.json().catch(() => null)) as { groups?: unknown } | null;
     const groups = body?.groups;
     if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.every((n) => typeof n === "string" && known(n)))) {
-      return c.json({ message: 'expected {"groups":[["member",…],…]} naming known members' }, 400);
+      return json({ message: 'expected {"groups":[["member",…],…]} naming known members' }, 400);
     }
     await setFaults({ groups: groups as string[][] });
-    return c.json({ groups });
-  });
+    return json({ groups });
+  };
 
-  app.delete("/debug/partition", async (c) => {
-    await setFaults({ groups: null });
-    return c.json({ groups: null });
-  });
-
-  return app;
+  return {
+    "/debug/members": onlyMethods(["GET"], rootOnly(credentials, members)),
+    "/debug/members/": onlyMethods(["POST"], rootOnly(credentials, crash)),
+    "/debug/partition": onlyMethods(["PUT", "DELETE"], rootOnly(credentials, partition)),
+  };
 }

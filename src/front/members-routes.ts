@@ -1,16 +1,19 @@
 /**
- * /v2/members and /v2/machines (spec §5, §7.3). Reads are open; changes need the root user.
+ * /v2/members and /v2/members/… (spec §5): one handler for both patterns, as etcd registers it.
+ * Reads are open; changes need the root user while auth is on (etcd's hasWriteRootAccess).
  * Each member's client URL addresses that member through this Worker (`<origin>/members/<name>`),
  * so etcdctl's endpoint sync and cluster-health reach every member.
  *
  * @module
  */
-import { Hono, type Context } from "hono";
 import { computeMemberId, compareIds } from "../cluster/ids.js";
+import type { Credentials } from "../http/credentials.js";
+import { insufficientCredentialsResponse } from "../http/auth-routes.js";
+import { messageResponse, methodNotAllowed, originOf, type RouteHandler, type RouteRequest } from "../http/route.js";
 import type { MemberInfo } from "../member/membership.js";
 import type { MemberChangeReply } from "../member/rpc-types.js";
 import { v2Request } from "../store/apply.js";
-import { insufficientCredentials, isRoot } from "./admin-auth.js";
+import { clientURLOf, loadMembers } from "./member-endpoints.js";
 import { checkContentType, memberBodyBytesMax, memberNameFromPeerURL, parseMemberId, parsePeerURLs } from "./member-requests.js";
 import { randomId, type MemberRouter } from "./router.js";
 
@@ -21,48 +24,31 @@ interface MemberJson {
   clientURLs: string[];
 }
 
-const allow = "GET,POST,DELETE,PUT";
+const allowed = ["GET", "POST", "DELETE", "PUT"];
+const membersPrefix = "/v2/members";
 
 const rootProbe = v2Request({ method: "QGET" });
 
-export function membersRoutes(router: MemberRouter, rootPassword: string | undefined): Hono {
-  const app = new Hono();
+export function membersRoutes(router: MemberRouter, credentials: Credentials): Record<string, RouteHandler> {
   const clusterId = router.config.clusterId;
+  const idHeader = { "X-Etcd-Cluster-Id": clusterId };
 
-  const json = (body: unknown, status = 200, newline = true) =>
-    new Response(JSON.stringify(body) + (newline ? "\n" : ""), {
-      status,
-      headers: { "Content-Type": "application/json", "X-Etcd-Cluster-Id": clusterId },
-    });
-  const message = (status: number, text: string) => json({ message: text }, status, false);
-  const methodNotAllowed = (withAllow: boolean) =>
-    new Response("Method Not Allowed\n", {
-      status: 405,
-      headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", ...(withAllow ? { Allow: allow } : {}) },
-    });
-
-  const load = async (): Promise<{ members: MemberInfo[]; leader: string } | null> => {
-    for (const m of router.config.members) {
-      try {
-        return (await router.stub(m.name).members(router.address(m.name))) as { members: MemberInfo[]; leader: string };
-      } catch {
-        // try the next member
-      }
-    }
-    return null;
-  };
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body) + "\n", { status, headers: { "Content-Type": "application/json", ...idHeader } });
+  const message = (status: number, text: string) => messageResponse(status, text, idHeader);
+  const noContent = () => new Response(null, { status: 204, headers: idHeader });
 
   const toJson = (m: MemberInfo, origin: string): MemberJson => ({
     id: m.id,
     name: m.name,
     peerURLs: [...m.peerURLs].sort(),
-    clientURLs: m.name ? [`${origin}/members/${m.name}`] : [],
+    clientURLs: m.name ? [clientURLOf(origin, m.name)] : [],
   });
 
-  const list = async (c: Context) => {
-    const state = await load();
+  const list = async (r: RouteRequest) => {
+    const state = await loadMembers(router);
     if (!state) return message(500, "Internal Server Error");
-    const origin = new URL(c.req.url).origin;
+    const origin = originOf(r);
     return json({ members: [...state.members].sort((a, b) => compareIds(a.id, b.id)).map((m) => toJson(m, origin)) });
   };
 
@@ -76,21 +62,14 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
     return message(500, "Internal Server Error");
   };
 
-  const admin = (c: Context) => isRoot(c.req.header("Authorization") ?? null, rootPassword);
-
-  app.all("/v2/members", async (c) => {
-    const method = c.req.method;
-    if (method === "GET") return list(c);
-    if (method === "DELETE" || method === "PUT") return methodNotAllowed(false);
-    if (method !== "POST") return methodNotAllowed(true);
-    if (!admin(c)) return message(401, insufficientCredentials);
-    const ct = checkContentType(c.req.header("Content-Type") ?? null);
+  const add = async (r: RouteRequest) => {
+    const ct = checkContentType(r.raw.headers.get("Content-Type"));
     if (!ct.ok) return message(ct.status, ct.message);
-    const body = await c.req.text();
+    const body = await r.raw.text();
     if (body.length > memberBodyBytesMax) return message(400, "http: request body too large");
     const urls = parsePeerURLs(body);
     if (!urls.ok) return message(urls.status, urls.message);
-    const state = await load();
+    const state = await loadMembers(router);
     if (!state) return message(500, "Internal Server Error");
     if (state.members.some((m) => m.peerURLs.some((u) => urls.value.includes(u)))) return message(409, "membership: peerURL exists");
     const name = memberNameFromPeerURL(urls.value[0]!);
@@ -99,71 +78,67 @@ export function membersRoutes(router: MemberRouter, rootPassword: string | undef
     const reply = await change("addNode", id, { name, peerURLs: urls.value });
     if (reply.kind !== "done") return failed(reply);
     return json({ id, name: "", peerURLs: urls.value, clientURLs: [] }, 201);
-  });
+  };
 
-  app.get("/v2/members/", (c) => list(c));
+  const leader = async (r: RouteRequest) => {
+    let state = await loadMembers(router);
+    let found = state?.members.find((m) => m.id === state?.leader);
+    if (!found) {
+      // Members woken after an idle spell know no leader until one is elected: a quorum read
+      // through the leader starts and waits for that election, as any request would.
+      const woke = await router.call(true, (m, s) => s.quorumRead(m, rootProbe, null) as Promise<{ kind: string }>);
+      state = woke.kind === "done" ? await loadMembers(router) : state;
+      const hinted = router.leaderHint();
+      found = state?.members.find((m) => m.id === state?.leader || (hinted !== "" && m.name === hinted));
+    }
+    if (!found) return message(503, "During election");
+    return json(toJson(found, originOf(r)));
+  };
 
-  app.all("/v2/members/:id", async (c) => {
-    const raw = c.req.param("id");
-    const method = c.req.method;
-    if (method === "GET") {
-      if (raw !== "leader") return message(404, "Not found");
-      let state = await load();
-      let leader = state?.members.find((m) => m.id === state?.leader);
-      if (!leader) {
-        // Members woken after an idle spell know no leader until one is elected: a quorum read
-        // through the leader starts and waits for that election, as any request would.
-        const woke = await router.call(true, (m, s) => s.quorumRead(m, rootProbe) as Promise<{ kind: string }>);
-        state = woke.kind === "done" ? await load() : state;
-        const hinted = router.leaderHint();
-        leader = state?.members.find((m) => m.id === state?.leader || (hinted !== "" && m.name === hinted));
-      }
-      if (!leader) return message(503, "During election");
-      return json(toJson(leader, new URL(c.req.url).origin));
+  const update = async (r: RouteRequest, raw: string, id: string | null) => {
+    const ct = checkContentType(r.raw.headers.get("Content-Type"));
+    if (!ct.ok) return message(ct.status, ct.message);
+    const urls = parsePeerURLs(await r.raw.text());
+    if (!urls.ok) return message(urls.status, urls.message);
+    const state = await loadMembers(router);
+    if (!state) return message(500, "Internal Server Error");
+    const member = id ? state.members.find((m) => m.id === id) : undefined;
+    if (!member) return message(404, `No such member: ${id ?? raw}`);
+    if (state.members.some((m) => m.id !== member.id && m.peerURLs.some((u) => urls.value.includes(u)))) {
+      return message(409, "membership: peerURL exists");
     }
-    if (method !== "DELETE" && method !== "PUT") return methodNotAllowed(true);
-    if (!admin(c)) return message(401, insufficientCredentials);
-    const id = parseMemberId(raw);
-    if (method === "PUT") {
-      const ct = checkContentType(c.req.header("Content-Type") ?? null);
-      if (!ct.ok) return message(ct.status, ct.message);
-      const urls = parsePeerURLs(await c.req.text());
-      if (!urls.ok) return message(urls.status, urls.message);
-      const state = await load();
-      if (!state) return message(500, "Internal Server Error");
-      const member = id ? state.members.find((m) => m.id === id) : undefined;
-      if (!member) return message(404, `No such member: ${id ?? raw}`);
-      if (state.members.some((m) => m.id !== member.id && m.peerURLs.some((u) => urls.value.includes(u)))) {
-        return message(409, "membership: peerURL exists");
-      }
-      if (urls.value.join(",") !== [...member.peerURLs].sort().join(",")) {
-        // As etcd: the update is a replicated write of the member's raftAttributes; applying it
-        // updates every member's view. The member keeps its name, hence its Durable Object.
-        const update = v2Request({ method: "PUT", path: `/0/members/${member.id}/raftAttributes`, val: JSON.stringify({ peerURLs: urls.value }) });
-        const requestId = randomId();
-        const reply = await router.call(true, (m, s) => s.propose(m, requestId, update) as Promise<{ kind: string }>);
-        if (reply.kind !== "done") return message(500, "Internal Server Error");
-      }
-      return new Response(null, { status: 204, headers: { "X-Etcd-Cluster-Id": clusterId } });
+    if (urls.value.join(",") !== [...member.peerURLs].sort().join(",")) {
+      // As etcd: the update is a replicated write of the member's raftAttributes; applying it
+      // updates every member's view. The member keeps its name, hence its Durable Object.
+      const write = v2Request({ method: "PUT", path: `/0/members/${member.id}/raftAttributes`, val: JSON.stringify({ peerURLs: urls.value }) });
+      const requestId = randomId();
+      const reply = await router.call(true, (m, s) => s.propose(m, requestId, write, null) as Promise<{ kind: string }>);
+      if (reply.kind !== "done") return message(500, "Internal Server Error");
     }
+    return noContent();
+  };
+
+  const remove = async (raw: string, id: string | null) => {
     if (!id) return message(404, `No such member: ${raw}`);
     const reply = await change("removeNode", id, { name: "", peerURLs: [] });
     if (reply.kind !== "done") return failed(reply);
-    return new Response(null, { status: 204, headers: { "X-Etcd-Cluster-Id": clusterId } });
-  });
+    return noContent();
+  };
 
-  app.all("/v2/machines", async (c) => {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-      return new Response("Method Not Allowed\n", {
-        status: 405,
-        headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", Allow: "GET,HEAD" },
-      });
+  const members: RouteHandler = async (r) => {
+    if (!allowed.includes(r.method)) return methodNotAllowed(allowed);
+    const raw = r.path.slice(membersPrefix.length).replace(/^\//, "");
+    if (r.method === "GET") {
+      if (raw === "") return list(r);
+      return raw === "leader" ? leader(r) : message(404, "Not found");
     }
-    const state = await load();
-    const origin = new URL(c.req.url).origin;
-    const urls = (state?.members ?? []).flatMap((m) => toJson(m, origin).clientURLs).sort();
-    return new Response(c.req.method === "HEAD" ? null : urls.join(", "), { headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  });
+    if (raw === "" && r.method !== "POST") return methodNotAllowed(null);
+    if (raw !== "" && r.method === "POST") return methodNotAllowed(allowed);
+    if (!(await credentials.isRoot(r.raw.headers.get("Authorization")))) return insufficientCredentialsResponse();
+    if (r.method === "POST") return add(r);
+    const id = parseMemberId(raw);
+    return r.method === "PUT" ? update(r, raw, id) : remove(raw, id);
+  };
 
-  return app;
+  return { [membersPrefix]: members, [`${membersPrefix}/`]: members };
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Access } from "../auth/types.js";
 import type { WatchRequest, WatchStart } from "../http/handler.js";
 import type { Member } from "../member/member-do.js";
 import type { MemberAddress } from "../member/rpc-types.js";
@@ -18,8 +19,9 @@ type Frame =
   | { type: "error"; error: V2Error }
   | { type: "event"; event: V2Event };
 
-export async function openWatch(stub: DurableObjectStub<Member>, member: MemberAddress, req: WatchRequest): Promise<WatchStart> {
+export async function openWatch(stub: DurableObjectStub<Member>, member: MemberAddress, req: WatchRequest, access: Access | null): Promise<WatchStart> {
   const params = new URLSearchParams({
+    access: access ? JSON.stringify(access) : "internal",
     token: member.token,
     name: member.name,
     path: req.path,

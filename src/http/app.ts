@@ -12,6 +12,8 @@
 import { Hono } from "hono";
 import type { V2Handler } from "./handler.js";
 import { EscapeError, goEscapePath, goHtmlEscape, goUnescape, muxCleanPath } from "./go-url.js";
+import { authRoutes } from "./auth-routes.js";
+import { Credentials } from "./credentials.js";
 import { healthRoute } from "./health.js";
 import { keysRoute } from "./keys.js";
 import { notFound, type RouteHandler, type RouteRequest } from "./route.js";
@@ -33,6 +35,14 @@ export interface AppOptions {
   member?: MemberEndpoints;
   /** More ServeMux patterns (e.g. "/v2/members" and "/v2/members/"), served with CORS. */
   routes?: Record<string, RouteHandler>;
+  /**
+   * etcd's v2 auth (the /v2/auth API, and every keys request checked) with these credentials,
+   * or "capability": no auth API, keys unchecked because the caller confines every path itself
+   * (the discovery Worker's token URLs). Default: etcd's auth with a fresh credential cache.
+   */
+  auth?: { credentials: Credentials } | "capability";
+  /** etcd's read-only proxy: anything but GET is answered 501 with an empty body, before routing. */
+  readonly?: boolean;
 }
 
 /** Binding a runtime may pass to `app.fetch(req, env)` with the untouched request target. */
@@ -96,8 +106,13 @@ function withCors(res: Response): Response {
   return out;
 }
 
-async function serve(mux: ServeMux, req: Request, target: string): Promise<Response> {
+async function serve(mux: ServeMux, req: Request, target: string, readonly: boolean): Promise<Response> {
   const method = req.method;
+  if (readonly && method !== "GET") {
+    const res = new Response(null, { status: 501 });
+    unroutable.add(res);
+    return res;
+  }
   // etcd's CORS wrapper answers OPTIONS before any routing.
   if (method === "OPTIONS") return new Response(null, { status: 200 });
   const q = target.indexOf("?");
@@ -123,7 +138,9 @@ async function serve(mux: ServeMux, req: Request, target: string): Promise<Respo
 
 export function createApp(opts: AppOptions): Hono {
   const mux = new ServeMux();
-  const keys = keysRoute(opts.handler, opts.now);
+  const capability = opts.auth === "capability";
+  const credentials = opts.auth && opts.auth !== "capability" ? opts.auth.credentials : new Credentials((u) => opts.handler.authLookup(u));
+  const keys = keysRoute(opts.handler, opts.now, capability ? { mode: "capability" } : { mode: "etcd", credentials });
   mux.handle("/v2/keys", keys);
   mux.handle("/v2/keys/", keys);
   mux.handle("/v2/stats/store", storeStatsRoute(opts.handler));
@@ -134,12 +151,13 @@ export function createApp(opts: AppOptions): Hono {
   }
   mux.handle("/version", versionRoute(opts.version ?? defaultVersions));
   mux.handle("/health", healthRoute(opts.handler));
+  if (!capability) for (const [pattern, h] of Object.entries(authRoutes(opts.handler, credentials))) mux.handle(pattern, h);
   for (const [pattern, h] of Object.entries(opts.routes ?? {})) mux.handle(pattern, h);
 
   const app = new Hono<{ Bindings: RawTargetEnv }>();
   app.all("*", async (c) => {
     const target = c.env?.rawTarget ?? rawTargetOf(c.req.url);
-    const res = await serve(mux, c.req.raw, target);
+    const res = await serve(mux, c.req.raw, target, opts.readonly ?? false);
     return unroutable.has(res) ? res : withCors(res);
   });
   return app as unknown as Hono;

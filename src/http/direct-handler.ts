@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { accessDeniedError, allowed, authLookup, type AuthData } from "../auth/rules.js";
+import type { Access, AuthLookup } from "../auth/types.js";
 import { MemoryBackend, V2Store, WatcherHub, applyV2, v2Request, type Watcher } from "../store/index.js";
 import type { StoreStats, V2Event, V2Request } from "../store/types.js";
 import type { KeysResult, RaftPosition, V2Handler, WatchRequest, WatchStart } from "./handler.js";
@@ -135,8 +137,11 @@ export class DirectHandler implements V2Handler {
     return this.#clusterId;
   }
 
-  async keys(req: V2Request): Promise<KeysResult> {
+  readonly #authData: AuthData = { value: (path) => this.store.backend.getNode(path)?.value };
+
+  async keys(req: V2Request, access: Access | null): Promise<KeysResult> {
     if (req.method === "SYNC") throw new Error("DirectHandler.keys: SYNC is internal");
+    if (access && !allowed(this.#authData, access)) return { ok: false, error: accessDeniedError };
     if (req.method !== "GET") this.#raft.raftIndex++;
     const timeMs = this.#now();
     const r = applyV2(this.store, req);
@@ -146,7 +151,12 @@ export class DirectHandler implements V2Handler {
     return { ok: true, event: r.event, etcdIndex: r.event.etcdIndex, ...this.#raft };
   }
 
-  async watch(req: WatchRequest): Promise<WatchStart> {
+  async authLookup(user: string): Promise<AuthLookup> {
+    return authLookup(this.#authData, user);
+  }
+
+  async watch(req: WatchRequest, access: Access | null): Promise<WatchStart> {
+    if (access && !allowed(this.#authData, access)) return { ok: false, error: accessDeniedError };
     const r = this.hub.watch(req.path, req.recursive, req.stream, req.sinceIndex);
     if (!r.ok) return r;
     let cancelled = false;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Access, AuthLookup } from "../auth/types.js";
 import type { StoreStats, V2Error, V2Event, V2Request } from "../store/types.js";
 
 /** Raft position reported in X-Raft-Index / X-Raft-Term by the member that answered. */
@@ -47,9 +48,14 @@ export interface V2Handler {
    * Run one keys operation. GET is a local read; QGET and mutations go through consensus
    * (or straight to the store in the direct handler). Store errors come back as values.
    * Infrastructure failures (timeouts, no leader) come back as errorCode 300 errors.
+   * `access` is the client's permission question (etcd's hasKeyPrefixAccess), decided by
+   * whoever serves the request against its auth data: a denial is errorCode 110. null only for
+   * the cluster's own requests (the auth API's reads and writes of "/2", capability URLs).
    */
-  keys(req: V2Request): Promise<KeysResult>;
-  watch(req: WatchRequest): Promise<WatchStart>;
+  keys(req: V2Request, access: Access | null): Promise<KeysResult>;
+  watch(req: WatchRequest, access: Access | null): Promise<WatchStart>;
+  /** The auth switch and one user's stored record ("" = just the switch). */
+  authLookup(user: string): Promise<AuthLookup>;
   storeStats(): Promise<StoreStats>;
   /** True when a leader is known and a quorum read completes. */
   health(): Promise<boolean>;

@@ -1,9 +1,13 @@
 /**
- * /v2/keys and /v2/keys/… (spec §3): 405 first, then form parsing and validation, then one
- * V2Handler call, rendered with etcd's headers and status rules.
+ * /v2/keys and /v2/keys/… (spec §3): 405 first, then form parsing and validation, then the
+ * permission question (spec §8.7) and one V2Handler call, rendered with etcd's headers and
+ * status rules.
  *
  * @module
  */
+import type { Access, Principal } from "../auth/types.js";
+import { EcodeUnauthorized } from "../store/errors.js";
+import type { Credentials } from "./credentials.js";
 import type { V2Handler } from "./handler.js";
 import { parseForm } from "./form.js";
 import { parseKeysRequest } from "./parse.js";
@@ -14,7 +18,39 @@ import { watchResponse } from "./watch.js";
 const keysPrefix = "/v2/keys";
 const keysMethods = ["HEAD", "GET", "PUT", "POST", "DELETE"] as const;
 
-export function keysRoute(handler: V2Handler, now: () => number): RouteHandler {
+/**
+ * How the keys API decides permissions: `etcd` asks etcd's question of every request;
+ * `capability` serves paths the caller already confined (the discovery Worker's token URLs).
+ */
+export type KeysAuth = { mode: "etcd"; credentials: Credentials } | { mode: "capability" };
+
+type Question = Omit<Access, "principal">;
+
+function samePrincipal(a: Principal, b: Principal): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Run `call` with the request's access. A denial of credentials taken from the cache may only
+ * mean the cache is stale (password changed, auth switched on): resolve them afresh and, if that
+ * changes who the client is, ask once more. A denied request changed nothing, so this is safe.
+ */
+async function withAccess<R extends { ok: boolean; error?: { errorCode: number } }>(
+  auth: KeysAuth,
+  authorization: string | null,
+  question: Question,
+  call: (access: Access | null) => Promise<R>,
+): Promise<R> {
+  if (auth.mode === "capability") return call(null);
+  const first = await auth.credentials.principal(authorization);
+  const r = await call({ principal: first.principal, ...question });
+  if (r.ok || r.error?.errorCode !== EcodeUnauthorized || !first.cached) return r;
+  const again = await auth.credentials.principal(authorization, true);
+  if (samePrincipal(again.principal, first.principal)) return r;
+  return call({ principal: again.principal, ...question });
+}
+
+export function keysRoute(handler: V2Handler, now: () => number, auth: KeysAuth): RouteHandler {
   return async (r) => {
     const denied = allowMethod(r.method, keysMethods);
     if (denied) return denied;
@@ -22,10 +58,19 @@ export function keysRoute(handler: V2Handler, now: () => number): RouteHandler {
     const form = await parseForm(r.raw, r.rawQuery);
     const call = parseKeysRequest(r.method, r.path.slice(keysPrefix.length), form, now());
     if (!call.ok) return errorResponse(call.error, clusterId);
-    if (call.kind === "watch") return watchResponse(handler, call.watch, clusterId, now, r.raw.signal);
+    const authorization = r.raw.headers.get("Authorization");
+    const question: Question = {
+      key: r.path.slice(keysPrefix.length),
+      write: r.method !== "GET" && r.method !== "HEAD",
+      recursive: call.kind === "watch" ? call.watch.recursive : call.req.recursive,
+    };
+    if (call.kind === "watch") {
+      const open = () => withAccess(auth, authorization, question, (access) => handler.watch(call.watch, access));
+      return watchResponse(open, call.watch.stream, clusterId, now, r.raw.signal);
+    }
     let res;
     try {
-      res = await handler.keys(call.req);
+      res = await withAccess(auth, authorization, question, (access) => handler.keys(call.req, access));
     } catch (e) {
       return errorResponse(internalError(e), clusterId);
     }

@@ -5,7 +5,7 @@
  */
 import type { StoreStats } from "../store/types.js";
 import type { V2Handler } from "./handler.js";
-import { allowMethod, jsonResponse, type RouteHandler } from "./route.js";
+import { allowMethod, jsonResponse, messageResponse, originOf, type RouteHandler } from "./route.js";
 
 /** etcd's field order. */
 const storeStatsOrder: readonly (keyof StoreStats)[] = [
@@ -31,12 +31,20 @@ export interface MemberEndpoints {
   selfStats(): Promise<string>;
   /** JSON body of /v2/stats/leader, or null when this member is not the leader. */
   leaderStats(): Promise<string | null>;
-  /** Client URLs of every member. */
-  machines(): Promise<string[]>;
+  /** Client URLs of every member; `origin` is the request's (a Worker's members live under it). */
+  machines(origin: string): Promise<string[]>;
 }
 
 export function selfStatsRoute(m: MemberEndpoints): RouteHandler {
-  return async (r) => allowMethod(r.method, ["GET"]) ?? jsonResponse(await m.selfStats());
+  return async (r) => {
+    const denied = allowMethod(r.method, ["GET"]);
+    if (denied) return denied;
+    try {
+      return jsonResponse(await m.selfStats());
+    } catch {
+      return messageResponse(500, "Internal Server Error");
+    }
+  };
 }
 
 export function leaderStatsRoute(m: MemberEndpoints): RouteHandler {
@@ -53,7 +61,7 @@ export function machinesRoute(m: MemberEndpoints): RouteHandler {
   return async (r) => {
     const denied = allowMethod(r.method, ["GET", "HEAD"]);
     if (denied) return denied;
-    const urls = [...(await m.machines())].sort();
-    return new Response(urls.join(", "), { headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    const urls = [...(await m.machines(originOf(r)))].sort();
+    return new Response(r.method === "HEAD" ? null : urls.join(", "), { headers: { "Content-Type": "text/plain; charset=utf-8" } });
   };
 }

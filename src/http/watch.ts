@@ -6,19 +6,19 @@
  * @module
  */
 import type { V2Event } from "../store/types.js";
-import type { V2Handler, WatchRequest } from "./handler.js";
+import type { WatchStart } from "./handler.js";
 import { errorResponse, internalError, renderWatchEvent, successHeaders } from "./render.js";
 
 export async function watchResponse(
-  handler: V2Handler,
-  w: WatchRequest,
+  open: () => Promise<WatchStart>,
+  stream: boolean,
   clusterId: string,
   now: () => number,
   signal: AbortSignal,
 ): Promise<Response> {
   let start;
   try {
-    start = await handler.watch(w);
+    start = await open();
   } catch (e) {
     return errorResponse(internalError(e), clusterId);
   }
@@ -47,7 +47,7 @@ export async function watchResponse(
         return;
       }
       controller.enqueue(encoder.encode(renderWatchEvent(next.value, now())));
-      if (!w.stream) {
+      if (!stream) {
         finish();
         closeQuietly(controller);
       }

@@ -19,6 +19,7 @@ import type { ConfChangeType } from "../raft/types.js";
 import type { MemberContext } from "./proposal.js";
 import type { Faults, MemberAddress, MemberChangeReply, MemberReply, PeerReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats } from "./rpc-types.js";
 import { schema } from "./schema.js";
+import type { Access, AuthLookup } from "../auth/types.js";
 import type { MemberInfo } from "./membership.js";
 import { Meta } from "./sql.js";
 import { PeerStats } from "./peer-stats.js";
@@ -81,10 +82,11 @@ export class Member extends DurableObject<Env> {
 
   // ---- client RPC (from the front Worker) ----
 
-  async propose(to: MemberAddress, requestId: string, req: V2Request): Promise<MemberReply> {
+  /** `access`: the client's permission question, checked when the entry applies; null for the cluster's own writes. */
+  async propose(to: MemberAddress, requestId: string, req: V2Request, access: Access | null): Promise<MemberReply> {
     await this.ready(to);
     const replica = this.ensure(to);
-    const reply = replica.propose(requestId, req);
+    const reply = replica.propose(requestId, req, access);
     this.arm();
     const out = await reply;
     this.arm();
@@ -101,21 +103,27 @@ export class Member extends DurableObject<Env> {
     return out;
   }
 
-  async read(to: MemberAddress, req: V2Request): Promise<MemberReply> {
+  async read(to: MemberAddress, req: V2Request, access: Access | null): Promise<MemberReply> {
     await this.ready(to);
     const replica = this.ensure(to);
     if (replica.removed) return { kind: "removed" };
-    return replica.read(req);
+    return replica.read(req, access);
   }
 
-  async quorumRead(to: MemberAddress, req: V2Request): Promise<MemberReply> {
+  async quorumRead(to: MemberAddress, req: V2Request, access: Access | null): Promise<MemberReply> {
     await this.ready(to);
     const replica = this.ensure(to);
-    const reply = replica.quorumRead(req, crypto.randomUUID());
+    const reply = replica.quorumRead(req, crypto.randomUUID(), access);
     this.arm();
     const out = await reply;
     this.arm();
     return out;
+  }
+
+  /** The auth switch and one user's stored record, as this member knows them (credential checks). */
+  async authLookup(to: MemberAddress, user: string): Promise<AuthLookup> {
+    await this.ready(to);
+    return this.ensure(to).stateMachine.authLookup(user);
   }
 
   async status(to: MemberAddress): Promise<MemberStatus> {
@@ -166,7 +174,7 @@ export class Member extends DurableObject<Env> {
     await this.ready(to);
     const replica = this.ensure(to);
     if (!replica.isLeader()) return { kind: "notLeader", leader: replica.leaderName() };
-    const probe = await this.quorumRead(to, v2Request({ method: "QGET" }));
+    const probe = await this.quorumRead(to, v2Request({ method: "QGET" }), null);
     if (probe.kind !== "done") return probe.kind === "notLeader" ? probe : { kind: "timeout" };
     const s = replica.status();
     const header = { version: backupFormatVersion, clusterId: this.meta.str("cluster_id"), raftIndex: s.applied, raftTerm: s.term, etcdIndex: replica.stateMachine.index(), createdAtMs: Date.now() };

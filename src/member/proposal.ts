@@ -5,12 +5,18 @@
  * @module
  */
 import { decode, encode } from "cbor-x";
+import type { Access } from "../auth/types.js";
 import type { V2Request } from "../store/types.js";
 
 export interface Proposal {
   /** Request id chosen by the front Worker: 128 random bits as hex. "" for internal proposals (SYNC). */
   id: string;
   req: V2Request;
+  /**
+   * The client's permission question, decided when the entry is applied (against the auth data
+   * at that point of the log); absent for the cluster's own writes (SYNC, membership, auth data).
+   */
+  access?: Access;
 }
 
 /** Context of a ConfChange: who the member is, and which request asked for the change. */

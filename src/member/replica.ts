@@ -15,7 +15,8 @@ import { ErrProposalDropped, ErrStepPeerNotFound, NONE, type Message, type NodeI
 import type { V2ApplyResult, V2Request, V2Result } from "../store/types.js";
 import { Meta, type Sql } from "./sql.js";
 import { SqlRaftStorage } from "./sql-raft-storage.js";
-import { StateMachine, type Published, type WatchIndex } from "./state-machine.js";
+import { StateMachine, accessDenied, type Published, type WatchIndex } from "./state-machine.js";
+import type { Access } from "../auth/types.js";
 import { Membership } from "./membership.js";
 import { captureSnapshot, restoreSnapshot, snapshotId } from "./snapshot-pages.js";
 import { decodeProposal, encodeProposal } from "./proposal.js";
@@ -164,7 +165,7 @@ export class Replica {
     this.maybeProposeSync(now);
   }
 
-  async propose(id: string, req: V2Request): Promise<MemberReply> {
+  async propose(id: string, req: V2Request, access: Access | null): Promise<MemberReply> {
     if (this.removed) return { kind: "removed" };
     const done = this.stateMachine.appliedRequest(id);
     if (done) return this.reply(done.result, done.etcdIndex, done.raftIndex);
@@ -173,7 +174,7 @@ export class Replica {
     const outcome = this.proposals.wait(id, limits.requestTimeoutMs, () => ({ lost: true, leader: "" }) as const);
     if (!waiting) {
       try {
-        this.rawNode.propose(encodeProposal({ id, req }));
+        this.rawNode.propose(encodeProposal(access ? { id, req, access } : { id, req }));
       } catch (e) {
         if (e !== ErrProposalDropped) throw e;
         this.proposals.trigger(id, { lost: true, leader: this.membership.nameOf(this.leader) });
@@ -208,14 +209,14 @@ export class Replica {
     return outcome;
   }
 
-  /** A local (possibly stale) read, as etcd's default v2 GET. */
-  read(req: V2Request): MemberReply {
-    const result = this.stateMachine.read(req);
+  /** A local (possibly stale) read, as etcd's default v2 GET; permissions as this member knows them. */
+  read(req: V2Request, access: Access | null): MemberReply {
+    const result = this.stateMachine.allows(access) ? this.stateMachine.read(req) : accessDenied;
     return this.reply(result, this.stateMachine.index(), this.rawNode.raft.raftLog.committed);
   }
 
   /** A linearizable read: ReadIndex through the leader, wait for apply, then read locally. */
-  async quorumRead(req: V2Request, ctx: string): Promise<MemberReply> {
+  async quorumRead(req: V2Request, ctx: string, access: Access | null): Promise<MemberReply> {
     if (this.removed) return { kind: "removed" };
     if (this.leader === NONE) return this.notLeader();
     const index = this.reads.wait(ctx, limits.requestTimeoutMs, () => null);
@@ -224,7 +225,7 @@ export class Replica {
     const readIndex = await index;
     if (readIndex === null) return { kind: "timeout" };
     if (this.applied < readIndex) await this.waitApplied(readIndex);
-    return this.read({ ...req, method: "GET" });
+    return this.read({ ...req, method: "GET" }, access);
   }
 
   /** Told by a peer that this member was removed (it may never apply its own removal). */
@@ -337,9 +338,10 @@ export class Replica {
       return;
     }
     if (entry.data.length === 0) return; // a new leader's no-op
-    const { id, req } = decodeProposal(entry.data);
+    const { id, req, access } = decodeProposal(entry.data);
     if (id && this.stateMachine.appliedRequest(id)) return; // a retried write: applied at most once
-    const applied = this.stateMachine.apply(req);
+    // Permission is decided here, at the entry's place in the log, identically on every member.
+    const applied = this.stateMachine.allows(access) ? this.stateMachine.apply(req) : accessDenied;
     if (applied.ok && req.method === "PUT" && req.path.startsWith("/0/members/")) this.membership.observe(req.path, req.val);
     const etcdIndex = this.stateMachine.index();
     if (id) {

@@ -7,6 +7,8 @@
  * @module
  */
 import { decode, encode } from "cbor-x";
+import { accessDeniedError, allowed, authLookup, type AuthData } from "../auth/rules.js";
+import type { Access, AuthLookup } from "../auth/types.js";
 import { V2Store, applyV2, scanHistory, type HistoryScan, type StoreListener } from "../store/index.js";
 import type { StoreStats, V2ApplyResult, V2Event, V2Request, V2Result } from "../store/types.js";
 import { bytesOf, numberOf, type Sql } from "./sql.js";
@@ -30,6 +32,9 @@ export interface WatchIndex {
   watcherCount(): number;
 }
 
+export { accessDeniedError };
+export const accessDenied: V2Result = { ok: false, error: accessDeniedError };
+
 export class StateMachine {
   private readonly store: V2Store;
   private readonly backend: SqlStoreBackend;
@@ -44,6 +49,17 @@ export class StateMachine {
       onEvent: (event, removedPaths) => void this.collected.push({ event, removedPaths }),
     };
     this.store.listener = listener;
+  }
+
+  private readonly authData: AuthData = { value: (path) => this.backend.getNode(path)?.value };
+
+  /** May this client do this? (null: the cluster's own request.) Decided on this member's state. */
+  allows(access: Access | null | undefined): boolean {
+    return !access || allowed(this.authData, access);
+  }
+
+  authLookup(name: string): AuthLookup {
+    return authLookup(this.authData, name);
   }
 
   /** Apply one committed request. */

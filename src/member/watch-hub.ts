@@ -12,7 +12,15 @@
 import { liveDeliveries } from "../store/index.js";
 import { isAtOrBelow } from "../store/path.js";
 import type { Replica } from "./replica.js";
-import type { Published, WatchIndex } from "./state-machine.js";
+import { accessDeniedError, type Published, type WatchIndex } from "./state-machine.js";
+import type { Access } from "../auth/types.js";
+
+/** The watch's permission question as the Worker sends it: JSON, or "internal" for the cluster's own. */
+function allowedWatch(replica: Replica, raw: string | null): boolean {
+  if (raw === "internal") return true;
+  if (!raw) return false; // fail closed: every client watch carries its question
+  return replica.stateMachine.allows(JSON.parse(raw) as Access);
+}
 
 export const watchersMax = 10_000;
 const watchTag = "watch";
@@ -64,6 +72,11 @@ export class WatchHub implements WatchIndex {
     if (this.ctx.getWebSockets(watchTag).length > watchersMax) {
       server.send(JSON.stringify({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause: "too many watchers", index: etcdIndex } }));
       server.close(1013, "too many watchers");
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    if (!allowedWatch(replica, url.searchParams.get("access"))) {
+      server.send(JSON.stringify({ type: "error", error: accessDeniedError }));
+      server.close(1000, "access denied");
       return new Response(null, { status: 101, webSocket: client });
     }
     const history = sinceIndex > 0 ? replica.stateMachine.scanHistory(path, recursive, sinceIndex) : null;

@@ -23,6 +23,11 @@ export interface Targets {
  * diff-cluster project) — the local 3-member cluster started by the e2e global setup.
  */
 const againstCluster = process.env.DIFF_TARGET === "cluster";
+/**
+ * DIFF_TARGET=etcd puts a second real etcd on our side: a new scenario must agree with itself
+ * on two real servers (no timing or ordering luck in it) before it may judge ours.
+ */
+const againstEtcd = process.env.DIFF_TARGET === "etcd";
 
 /** Starts both servers for one test file; stops them after it. */
 export function useTargets(): () => Targets {
@@ -31,6 +36,11 @@ export function useTargets(): () => Targets {
     if (againstCluster) {
       const url = inject("clusterUrl");
       t = { etcd: await startEtcd(), ours: { url, port: Number(new URL(url).port), close: async () => {} }, handler: null };
+      return;
+    }
+    if (againstEtcd) {
+      const [etcd, twin] = await Promise.all([startEtcd(), startEtcd()]);
+      t = { etcd, ours: { url: twin.clientURL, port: twin.clientPort, close: twin.stop }, handler: null };
       return;
     }
     const handler = new DirectHandler();
@@ -53,6 +63,8 @@ export function useTargets(): () => Targets {
 const keptHeaders = [
   "content-type", "allow", "location", "x-content-type-options",
   "access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers",
+  // etcd's 401s carry none: a browser must not pop up a login dialog.
+  "www-authenticate",
 ];
 const presenceHeaders = ["x-etcd-cluster-id", "x-raft-index", "x-raft-term"];
 const rfc3339Nano = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
@@ -67,8 +79,8 @@ export interface Client {
   req(method: string, target: string, opts?: SendOptions): Promise<Reply>;
   /** Send without recording. */
   raw(method: string, target: string, opts?: SendOptions): Promise<Reply>;
-  /** Start a watch (GET); record its replies with `record`. */
-  watch(target: string): WatchHandle;
+  /** Start a watch (GET, optional request headers); record its replies with `record`. */
+  watch(target: string, headers?: Record<string, string>): WatchHandle;
   record(label: string, r: Reply): void;
   /** Record an arbitrary normalised value. */
   note(label: string, v: unknown): void;
@@ -144,6 +156,14 @@ function relativeIndexes(text: string, E0: number): string {
   return text.replace(/"(modifiedIndex|createdIndex)":(\d+)/g, (m, k: string, n: string) => (Number(n) > E0 ? `"${k}":"E0+${Number(n) - E0}"` : m));
 }
 
+/** Which credentials a step sent: requests differing only in them must not share a label. */
+export function credentials(headers: Record<string, string> | undefined): string {
+  const a = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === "authorization")?.[1];
+  if (a === undefined) return "";
+  const basic = /^Basic (.*)$/.exec(a);
+  return basic ? ` [as ${Buffer.from(basic[1] as string, "base64").toString("utf8")}]` : ` [Authorization: ${a}]`;
+}
+
 /** Indexes a case computed from its own replies are above E0: show them relative to it. */
 function relativeStep(step: string, E0: number): string {
   return step.replace(/\b(prevIndex|waitIndex)=(\d+)/g, (m, k: string, n: string) => (Number(n) > E0 ? `${k}=E0+${Number(n) - E0}` : m));
@@ -173,10 +193,10 @@ async function runOn(
     raw: (m, t, o) => send(port, m, t, o),
     async req(m, t, o) {
       const r = await send(port, m, t, o);
-      log.entries.push({ step: relativeStep(`${m} ${t}`, E0), ...(normalize(r, E0, log) as object) });
+      log.entries.push({ step: relativeStep(`${m} ${t}`, E0) + credentials(o?.headers), ...(normalize(r, E0, log) as object) });
       return r;
     },
-    watch: (t) => watch(port, t),
+    watch: (t, h) => watch(port, t, h),
     record(label, r) {
       log.entries.push({ step: label, ...(normalize(r, E0, log) as object) });
     },
@@ -200,7 +220,12 @@ async function runOn(
 export async function diff(targets: () => Targets, scenario: (c: Client) => Promise<void>): Promise<void> {
   const t = targets();
   const p = `/t${++caseCounter}`;
-  const [a, b] = await Promise.all([runOn("etcd", t.etcd.clientPort, p, scenario), runOn("ours", t.ours.port, p, scenario)]);
+  // Both sides run to the end even when one throws: a side still running would race the next
+  // case (or an afterEach restore) on its server.
+  const [ra, rb] = await Promise.allSettled([runOn("etcd", t.etcd.clientPort, p, scenario), runOn("ours", t.ours.port, p, scenario)]);
+  if (ra.status === "rejected") throw ra.reason;
+  if (rb.status === "rejected") throw rb.reason;
+  const [a, b] = [ra.value, rb.value];
   // A shared cluster outlives the case: its TTL keys must not expire in the middle of the next
   // one. Both sides drop the case's keys, so both see the same index arithmetic afterwards.
   if (againstCluster) {

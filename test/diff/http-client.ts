@@ -37,6 +37,14 @@ function buildHeaders(opts: SendOptions): Record<string, string> {
   return h;
 }
 
+/**
+ * An explicit HTTP Basic `Authorization` header (etcd's v2 auth takes no other scheme). Built
+ * by hand, not by the client library, so a test can also send malformed variants.
+ */
+export function basicAuth(user: string, password: string): Record<string, string> {
+  return { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` };
+}
+
 export function send(port: number, method: string, target: string, opts: SendOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let responded = false;
@@ -73,7 +81,7 @@ export interface WatchHandle {
   close(): void;
 }
 
-export function watch(port: number, target: string): WatchHandle {
+export function watch(port: number, target: string, requestHeaders: Record<string, string> = {}): WatchHandle {
   let body = "";
   let closed = false;
   let resolveHead!: (r: Reply) => void;
@@ -84,7 +92,7 @@ export function watch(port: number, target: string): WatchHandle {
     rejectAll = rej;
   });
   const done = new Promise<Reply>((res) => (resolveDone = res));
-  const req = request({ host: "127.0.0.1", port, method: "GET", path: target, agent: false }, (res) => {
+  const req = request({ host: "127.0.0.1", port, method: "GET", path: target, headers: requestHeaders, agent: false }, (res) => {
     const head = { status: res.statusCode ?? 0, headers: flatHeaders(res), body: "" };
     resolveHead(head);
     res.setEncoding("utf8");

@@ -27,10 +27,10 @@ describe("tokens", () => {
 describe("resolveTarget", () => {
   it("maps a token URL onto its registry directory, query kept", () => {
     expect(resolveTarget(`/${tok}`)).toEqual({
-      kind: "token", token: tok, tokenRoot: true, keysTarget: `/v2/keys/_etcd/registry/${tok}`, rawQuery: "",
+      kind: "token", token: tok, tokenRoot: true, keyPath: "", keysTarget: `/v2/keys/_etcd/registry/${tok}`, rawQuery: "",
     });
     expect(resolveTarget(`/${tok}/_config/size?quorum=false&recursive=false`)).toMatchObject({
-      kind: "token", tokenRoot: false, keysTarget: `/v2/keys/_etcd/registry/${tok}/_config/size?quorum=false&recursive=false`,
+      kind: "token", tokenRoot: false, keyPath: "/_config/size", keysTarget: `/v2/keys/_etcd/registry/${tok}/_config/size?quorum=false&recursive=false`,
     });
     expect(resolveTarget(`/${tok}/`)).toMatchObject({ kind: "token", tokenRoot: true });
   });
@@ -57,7 +57,7 @@ describe("resolveTarget", () => {
   });
 
   it("an encoded slash inside the subtree stays inside it, re-escaped once", () => {
-    expect(resolveTarget(`/${tok}/a%2Fb`)).toMatchObject({ kind: "token", keysTarget: `/v2/keys/_etcd/registry/${tok}/a/b` });
+    expect(resolveTarget(`/${tok}/a%2Fb`)).toMatchObject({ kind: "token", keyPath: "/a/b", keysTarget: `/v2/keys/_etcd/registry/${tok}/a/b` });
     expect(resolveTarget(`/${tok}/a%252e%252e`)).toMatchObject({ kind: "token", keysTarget: `/v2/keys/_etcd/registry/${tok}/a%252e%252e` });
   });
 });

@@ -55,6 +55,23 @@ describe("GET /new", () => {
 describe("token URLs", () => {
   const unknown = "0123456789abcdef0123456789abcdef";
 
+  it("stay capability URLs when the main cluster has auth on and anonymous clients may do nothing", async () => {
+    d = testDiscovery();
+    const token = await newToken(d);
+    const root = { Authorization: `Basic ${btoa("root:pw")}` };
+    expect((await d.keys("PUT", "/v2/auth/users/root", '{"user":"root","password":"pw"}')).status).toBe(201);
+    expect((await d.keys("PUT", "/v2/auth/enable")).status).toBe(200);
+    expect((await d.keys("DELETE", "/v2/auth/roles/guest", undefined, root)).status).toBe(200);
+    // The main cluster refuses anonymous clients everything, the registry included…
+    expect((await d.keys("GET", `/v2/keys/_etcd/registry/${token}`)).status).toBe(401);
+    expect((await d.keys("PUT", "/v2/keys/elsewhere", "value=x")).status).toBe(401);
+    // …while the token URL still registers and lists members, and reaches nothing outside.
+    expect((await d.call("PUT", `/${token}/m1`, "value=peer")).status).toBe(201);
+    expect((await d.call("GET", `/${token}`)).status).toBe(200);
+    expect((await d.call("GET", `/${token}/../../elsewhere`)).status).not.toBe(200);
+    expect((await d.keys("GET", `/v2/keys/_etcd/registry/${token}/m1`, undefined, root)).status).toBe(200);
+  });
+
   it("an unknown token is etcd's 404 / errorCode 100, for reads and writes, and a write creates nothing", async () => {
     d = testDiscovery();
     await newToken(d); // the registry directory exists; the token does not

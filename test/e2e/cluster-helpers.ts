@@ -15,12 +15,13 @@ export interface DebugMember {
   error?: string;
 }
 
+/** Debug routes need root while auth is on; with auth off the credentials are ignored, as etcd does. */
 export class TestCluster {
   private constructor(readonly url: string, private readonly local: LocalCluster | null, private readonly dir: string) {}
 
   static async start(vars: Record<string, string> = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), "etcd-e2e-"));
-    const local = await startLocalCluster({ persistTo: dir, vars: { ETCD_DEBUG: "1", ETCD_ROOT_PASSWORD: rootPassword, ...vars } });
+    const local = await startLocalCluster({ persistTo: dir, vars: { ETCD_DEBUG: "1", ...vars } });
     return new TestCluster(local.url, local, dir);
   }
 
@@ -36,7 +37,7 @@ export class TestCluster {
   }
 
   async members(): Promise<DebugMember[]> {
-    const res = await fetch(`${this.url}/debug/members`);
+    const res = await fetch(`${this.url}/debug/members`, { headers: rootAuth });
     return ((await res.json()) as { members: DebugMember[] }).members;
   }
 
@@ -58,17 +59,17 @@ export class TestCluster {
   }
 
   async crash(name: string): Promise<void> {
-    const res = await fetch(`${this.url}/debug/members/${name}/crash`, { method: "POST" });
+    const res = await fetch(`${this.url}/debug/members/${name}/crash`, { method: "POST", headers: rootAuth });
     if (res.status !== 200) throw new Error(`crash ${name}: ${res.status}`);
   }
 
   async partition(groups: string[][]): Promise<void> {
-    const res = await fetch(`${this.url}/debug/partition`, { method: "PUT", body: JSON.stringify({ groups }) });
+    const res = await fetch(`${this.url}/debug/partition`, { method: "PUT", body: JSON.stringify({ groups }), headers: rootAuth });
     if (res.status !== 200) throw new Error(`partition: ${res.status} ${await res.text()}`);
   }
 
   async heal(): Promise<void> {
-    await fetch(`${this.url}/debug/partition`, { method: "DELETE" });
+    await fetch(`${this.url}/debug/partition`, { method: "DELETE", headers: rootAuth });
   }
 
   async put(key: string, value: string, base = this.url): Promise<Response> {
@@ -82,6 +83,26 @@ export class TestCluster {
 
 export const names = ["infra0", "infra1", "infra2"];
 export const rootPassword = "e2e-root-password";
+
+/**
+ * Run `fn` with etcd's auth on (user root with rootPassword; the guest role enable creates), then
+ * turn it off and remove root and guest again, even when `fn` fails: the shared cluster stays as
+ * a fresh etcd.
+ */
+export async function withAuthOn<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const json = { "Content-Type": "application/json" };
+  const made = await fetch(`${url}/v2/auth/users/root`, { method: "PUT", headers: json, body: JSON.stringify({ user: "root", password: rootPassword }) });
+  if (made.status !== 201) throw new Error(`creating root: ${made.status} ${await made.text()}`);
+  const on = await fetch(`${url}/v2/auth/enable`, { method: "PUT" });
+  if (on.status !== 200) throw new Error(`enabling auth: ${on.status} ${await on.text()}`);
+  try {
+    return await fn();
+  } finally {
+    await fetch(`${url}/v2/auth/enable`, { method: "DELETE", headers: rootAuth });
+    await fetch(`${url}/v2/auth/users/root`, { method: "DELETE" });
+    await fetch(`${url}/v2/auth/roles/guest`, { method: "DELETE" });
+  }
+}
 export const rootAuth = { Authorization: `Basic ${Buffer.from(`root:${rootPassword}`).toString("base64")}` };
 
 /** etcdctl's defaults (1 s per request, 5 s in all) are too tight for a loaded 2-core CI machine. */

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { waitFor } from "../../scripts/lib/local-cluster.js";
-import { TestCluster, etcdctlTimeouts, rootAuth, rootPassword } from "./cluster-helpers.js";
+import { TestCluster, etcdctlTimeouts, rootAuth, rootPassword, withAuthOn } from "./cluster-helpers.js";
 
 let cluster: TestCluster;
 
@@ -40,12 +40,21 @@ describe("membership through etcdctl", () => {
     expect(health.out).toContain("cluster is healthy");
   });
 
-  it("refuses member changes without the root user", async () => {
-    const res = await fetch(`${cluster.url}/v2/members`, { method: "POST", body: '{"peerURLs":["https://x.etcd-cluster.peers.invalid:2380"]}', headers: { "Content-Type": "application/json" } });
-    expect(res.status).toBe(401);
-    expect(await res.text()).toBe('{"message":"Insufficient credentials"}');
-    const ctl = etcdctl("member", "add", "x", "https://x.etcd-cluster.peers.invalid:2380");
-    expect(ctl.code).not.toBe(0);
+  it("refuses member changes, backup and debug routes without the root user while auth is on", async () => {
+    await withAuthOn(cluster.url, async () => {
+      const res = await fetch(`${cluster.url}/v2/members`, { method: "POST", body: '{"peerURLs":["https://x.etcd-cluster.peers.invalid:2380"]}', headers: { "Content-Type": "application/json" } });
+      expect(res.status).toBe(401);
+      expect(await res.text()).toBe('{"message":"Insufficient credentials"}');
+      const ctl = etcdctl("member", "add", "x", "https://x.etcd-cluster.peers.invalid:2380");
+      expect(ctl.code).not.toBe(0);
+      expect((await fetch(`${cluster.url}/admin/backup`)).status).toBe(401);
+      expect((await fetch(`${cluster.url}/admin/restore`, { method: "POST", body: "x" })).status).toBe(401);
+      expect((await fetch(`${cluster.url}/debug/members`)).status).toBe(401);
+      expect((await fetch(`${cluster.url}/debug/members/infra0/crash`, { method: "POST" })).status).toBe(401);
+      expect((await fetch(`${cluster.url}/debug/partition`, { method: "DELETE" })).status).toBe(401);
+      expect((await fetch(`${cluster.url}/debug/members`, { headers: rootAuth })).status).toBe(200);
+      expect((await fetch(`${cluster.url}/v2/members`)).status).toBe(200);
+    });
   });
 
   it("answers a malformed member request with etcd's message and changes nothing", async () => {
@@ -123,7 +132,6 @@ describe("stats", () => {
 describe("backup and restore", () => {
   it("restores the cluster to a backup taken earlier (force-new-cluster)", async () => {
     expect((await cluster.put("/ops/backup/kept", "before")).status).toBe(201);
-    expect((await fetch(`${cluster.url}/admin/backup`)).status).toBe(401);
     const backup = await fetch(`${cluster.url}/admin/backup`, { headers: rootAuth });
     expect(backup.status).toBe(200);
     const bytes = new Uint8Array(await backup.arrayBuffer());

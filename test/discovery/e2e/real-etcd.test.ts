@@ -143,6 +143,36 @@ describe("real etcd 3.4 members bootstrap through the discovery Worker", () => {
     expect(await registered()).toEqual(["e1", "e2", "e3"]);
   });
 
+  it("a write past the token's byte cap is 403 / errorCode 103 and writes nothing", async () => {
+    const big = await raw("PUT", discovery!.url, `${new URL(url).pathname}/big?prevExist=false`, `value=${"v".repeat(70_000)}`);
+    expect(big.status, big.body).toBe(403);
+    expect(JSON.parse(big.body)).toMatchObject({ errorCode: 103, cause: expect.stringContaining("DISCOVERY_TOKEN_BYTES_MAX (65536)") });
+    expect((await fetch(`${url}/big`)).status).toBe(404);
+    expect(await registered()).toEqual(["e1", "e2", "e3"]);
+  });
+
+  it("a burst of /new from one client is cut off by the rate-limiting binding with a 429", async () => {
+    // A client of its own (miniflare keeps a CF-Connecting-IP the request brings), so the
+    // other tests' /new calls do not count. Bad sizes count too and cost no Raft write.
+    const headers = { "CF-Connecting-IP": `198.51.100.${1 + Math.floor(Math.random() * 250)}` };
+    const statuses: number[] = [];
+    // 21 calls: even if a minute window ends mid-burst, one window sees more than 10.
+    for (let i = 0; i < 21; i++) {
+      const res = await fetch(`${discovery!.url}/new?size=0`, { headers });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(res.headers.get("Retry-After")).toBe("60");
+        expect(await res.text()).toContain("too many /new requests from this client: at most 10 a minute");
+        break;
+      }
+      await res.arrayBuffer();
+    }
+    expect(statuses.at(-1), statuses.join()).toBe(429);
+    expect(statuses.filter((s) => s === 400).length).toBeGreaterThanOrEqual(10);
+    // Another client still gets a token.
+    expect((await fetch(`${discovery!.url}/new?size=1`, { headers: { "CF-Connecting-IP": "192.0.2.200" } })).status).toBe(200);
+  });
+
   it("an unknown token: the member exits on the size GET's 404 / 100", async () => {
     const unknown = `${discovery!.url}/0123456789abcdef0123456789abcdef`;
     const e6 = await etcd("e6", { discovery: unknown });

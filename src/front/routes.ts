@@ -1,0 +1,28 @@
+/**
+ * The front Worker's routing table: every pattern it serves beyond the etcd member API that
+ * createApp registers (keys, auth, stats, version, health), each guarded the same way — the
+ * method checked first, then root access where etcd asks for it (src/http/auth-routes.ts
+ * rootOnly / Credentials.isRoot), with CORS and the read-only proxy applied by createApp around
+ * all of them. Per-member client URLs (`/members/<name>/…`) get the same table, minus the
+ * cluster-wide admin and debug routes.
+ *
+ * @module
+ */
+import type { ClusterConfig } from "../cluster/config.js";
+import type { Credentials } from "../http/credentials.js";
+import type { RouteHandler } from "../http/route.js";
+import type { Env } from "../member/env.js";
+import { adminRoutes } from "./admin-routes.js";
+import { debugRoutes } from "./debug.js";
+import { membersRoutes } from "./members-routes.js";
+import { proxyRoutes } from "./proxy-mode.js";
+import type { MemberRouter } from "./router.js";
+
+export function frontRoutes(env: Env, config: ClusterConfig, router: MemberRouter, credentials: Credentials, pinned: string): Record<string, RouteHandler> {
+  return {
+    ...membersRoutes(router, credentials),
+    ...proxyRoutes(config),
+    ...(pinned ? {} : adminRoutes(router, credentials)),
+    ...(config.debug && !pinned ? debugRoutes(env, config, credentials) : {}),
+  };
+}
