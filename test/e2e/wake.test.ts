@@ -71,7 +71,7 @@ describe("waking an idle cluster", () => {
   });
 
   it("keeps watches and TTLs through a real idle spell: the key expires on time, the watches fire", async () => {
-    const ttlS = 13;
+    const ttlS = 14;
     const setAt = Date.now();
     const ttl = await fetch(`${cluster.url}/v2/keys/e2e/wake/ttl`, {
       method: "PUT",
