@@ -15,11 +15,10 @@ import { SimNode, type ReadyHooks, type ReadyPhase } from "./sim-node.js";
 import type { SimParams } from "./sim-params.js";
 import { KvStateMachine } from "./sim-state-machine.js";
 import { confChangeEvent, partitionEvent } from "./sim-events.js";
+import { clockJumpEvent, evictEvent, idleSpellEvent } from "./sim-wake-events.js";
 
 /** A core stuck returning Ready forever is a bug, not a reason to hang the run. */
 const readiesPerStepMax = 64;
-/** Deliveries per tick of an idle spell (a message storm must not hang a run). */
-const deliveriesPerIdleTickMax = 1000;
 
 export class SimCluster implements ReadyHooks {
   readonly rand: Rand;
@@ -298,71 +297,16 @@ export class SimCluster implements ReadyHooks {
     return `restart ${node.id} applied ${node.sm.appliedIndex}${node.isLeader ? ` resumed leader of term ${node.term}` : ""}`;
   }
 
-  /**
-   * Eviction: idle (quiesced) members lose their memory and keep their storage, all of them
-   * at once or one. Sometimes a client request reaches the one first, and the eviction lands
-   * in the middle of its waking (between persist, send and apply), as a crash would.
-   */
   evict(): string {
-    const idle = this.up().filter((n) => n.raft!.quiesced);
-    if (idle.length === 0) return "evict (none idle)";
-    const all = this.rand.chance(0.5);
-    const victims = all ? idle : [this.pickOne(idle)!];
-    let how = "";
-    if (!all && this.rand.chance(0.3)) {
-      const node = victims[0]!;
-      how = ` mid-wake (${this.propose(node)})`;
-      const phase: ReadyPhase = this.rand.chance(0.5) ? "persist" : "send";
-      node.handleReady(this.checker, this.net, this, phase);
-    }
-    this.wakeStats.evictions += victims.length;
-    for (const n of victims) {
-      n.crash();
-      n.evicted = true;
-      this.net.dropTo(n.id);
-    }
-    return `evict ${victims.map((n) => n.id).join(",")}${how}`;
+    return evictEvent(this);
   }
 
-  /**
-   * The clients go quiet: for up to 3 election timeouts, deliver what is due and tick, proposing
-   * nothing (faults stay on). A settled group quiesces. Half the time the spell ends as a long
-   * one does on the platform: everyone asleep is evicted.
-   */
   idleSpell(): string {
-    const ticksMax = 3 * this.params.raft.electionTick;
-    let ticks = 0;
-    for (; ticks < ticksMax; ticks++) {
-      for (let k = 0; k < deliveriesPerIdleTickMax && this.net.hasDeliverable(); k++) {
-        this.trace(`idle: ${this.deliver()}`);
-        this.drain();
-      }
-      const up = this.up();
-      if (up.length > 0 && up.every((n) => n.raft!.quiesced)) break;
-      this.trace(`idle: ${this.tick()}`);
-      this.drain();
-    }
-    const asleep = this.quiescedIds();
-    const evict = asleep.length > 0 && this.rand.chance(0.5);
-    if (evict) {
-      for (const id of asleep) {
-        const n = this.nodes.get(id)!;
-        n.crash();
-        n.evicted = true;
-        this.net.dropTo(id);
-      }
-      this.wakeStats.evictions += asleep.length;
-    }
-    return `idle spell ${ticks} ticks: asleep {${asleep.join(",")}}${evict ? ", evicted" : ""}`;
+    return idleSpellEvent(this);
   }
 
-  /** One member's clock leaps forward: a burst of ticks (the shell caps one at 3 election timeouts). */
   clockJump(): string {
-    const node = this.pickOne(this.up());
-    if (node?.raft === undefined) return "clock jump (none up)";
-    const ticks = 1 + this.rand.int(3 * this.params.raft.electionTick);
-    for (let i = 0; i < ticks; i++) node.raft.tick();
-    return `clock jump ${node.id} +${ticks} ticks`;
+    return clockJumpEvent(this);
   }
 
   restartAll(): void {
