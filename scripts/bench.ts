@@ -5,11 +5,13 @@
  * Not a test: nothing here asserts.
  *
  *   npm run bench [-- --seconds 5 --clients 1,16,64 --members 3]
+ *   npm run bench -- --wake [--spells 0,15,30,60 --members 3]   (first requests after idle spells; scripts/lib/bench-wake.ts)
  *   npm run bench -- --auth   (also: writes and reads as a non-root user with auth on, vs auth off)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { benchWake } from "./lib/bench-wake.js";
 import { startLocalCluster, type LocalCluster } from "./lib/local-cluster.js";
 
 const args = process.argv.slice(2);
@@ -21,6 +23,8 @@ const seconds = Number(arg("seconds", "5"));
 const clientCounts = arg("clients", "1,16,64").split(",").map(Number);
 /** Cluster size (default 3): 1 isolates the cost of replication from the rest of the path. */
 const memberCount = Number(arg("members", "3"));
+const wake = args.includes("--wake");
+const spells = arg("spells", "0,15,30,60").split(",").map(Number);
 const withAuth = args.includes("--auth");
 const authRounds = 2;
 const valueBytes = 256;
@@ -108,7 +112,18 @@ let baseline: LocalCluster | null = null;
 try {
   const names = Array.from({ length: memberCount }, (_, i) => `infra${i}`).join(",");
   cluster = await startLocalCluster({ persistTo: join(dir, "cluster"), vars: { ETCD_DEBUG: "1", ETCD_INITIAL_CLUSTER: names } });
-  baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline" });
+  if (wake) await benchWake(cluster, names.split(","), spells);
+  else {
+    baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline" });
+    await throughput(cluster, baseline);
+  }
+} finally {
+  await cluster?.stop();
+  await baseline?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function throughput(cluster: LocalCluster, baseline: LocalCluster): Promise<void> {
   await load(4, put(cluster.url)); // warm up: elect, create keys
   await load(4, put(baseline.url));
   console.log(`bench: ${memberCount}-member cluster, ${seconds} s per run, ${valueBytes} B values, local wrangler dev (workerd), ${new Date().toISOString()}`);
@@ -148,8 +163,4 @@ try {
       console.log(`  ratio     writes ${(sum.onW / sum.offW).toFixed(2)}x  reads ${(sum.onR / sum.offR).toFixed(2)}x auth off`);
     }
   }
-} finally {
-  await cluster?.stop();
-  await baseline?.stop();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -69,7 +69,7 @@ export class Member extends DurableObject<Env> {
       this.introduced.set(batch.from.id, { id: batch.from.id, name: batch.from.name, peerURLs: [], clientURLs: [] });
     }
     this.peerStats.recvAppendRequestCnt += messages.filter((m) => m.type === "MsgApp").length;
-    replica.step(messages, batch.quiesce, batch.from.id ?? replica.membership.idOf(batch.from.name));
+    replica.step(messages);
     this.arm();
     return {};
   }
@@ -335,11 +335,9 @@ export class Member extends DurableObject<Env> {
         transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
         now: () => Date.now(),
         rand: Math.random,
-        send: (to, messages, pages, quiesce) => {
+        send: (to, messages, pages) => {
           const peer = replica.membership.get(to) ?? this.introduced.get(to);
-          if (!peer) return;
-          const s = quiesce ? replica.status() : null;
-          transport.send(peer, messages, pages, s ? { term: s.term, commit: s.commit } : undefined);
+          if (peer) transport.send(peer, messages, pages);
         },
         watchers: this.watches,
         defer: (fn) => this.deferReady(fn),
@@ -350,6 +348,7 @@ export class Member extends DurableObject<Env> {
       timing,
     );
     this.replica = replica;
+    replica.start();
     this.arm();
     return replica;
   }

@@ -32,8 +32,11 @@ export interface ReplicaPorts {
   transactionSync<T>(fn: () => T): T;
   now(): number;
   rand(): number;
-  /** Hand messages to the transport. `snapshotPages` accompany a MsgSnap. */
-  send(to: NodeId, messages: Message[], snapshotPages: Uint8Array[] | null, quiesce: boolean): void;
+  /**
+   * Hand messages to the transport. `snapshotPages` accompany a MsgSnap. An empty batch only
+   * wakes the peer (its Durable Object starts, from storage if it was evicted).
+   */
+  send(to: NodeId, messages: Message[], snapshotPages: Uint8Array[] | null): void;
   /** Who watches on this member (asked by the store while applying). */
   watchers: WatchIndex;
   /** Events applied by this member, in index order, after their transaction committed. */
@@ -58,6 +61,9 @@ export const limits = {
   maxCommittedSizePerReadyBytes: 4 << 20,
   maxUncommittedEntriesSizeBytes: 64 << 20,
 };
+
+/** Heartbeat ticks a leader must find its group settled before it quiesces (raft-quiesce.ts). */
+const quiesceAfterTicks = 3;
 
 type ApplyOutcome = { result: V2Result; etcdIndex: number; raftIndex: number } | { lost: true; leader: string };
 
@@ -112,8 +118,23 @@ export class Replica {
       checkQuorum: true,
       preVote: true,
       rand: ports.rand,
+      quiesceAfterTicks,
     });
+    // Restarted asleep (evicted while quiesced), it knows its leader or leads: no election.
+    this.leader = this.rawNode.status().softState.lead;
+    this.clock.follow(this.rawNode.quiesced, ports.now());
     this.handleReady();
+  }
+
+  /**
+   * Called once the object serves this replica (the ports can send). A leader restarted
+   * asleep was called for something, most likely work that needs a quorum: its followers
+   * (evicted too, probably) start now, in parallel with its own start-up, rather than one
+   * after another behind its first message.
+   */
+  start(): void {
+    if (!this.rawNode.quiesced || !this.isLeader()) return;
+    for (const peer of this.storage.confState().voters) if (peer !== this.id) this.ports.send(peer, [], null);
   }
 
   get removed(): boolean {
@@ -122,9 +143,8 @@ export class Replica {
 
   // ---- inputs ----
 
-  step(messages: Message[], quiesce?: { term: number; commit: number }, fromId?: NodeId): void {
+  step(messages: Message[]): void {
     for (const m of messages) {
-      if (this.clock.wakesOn(m, this.isLeader())) this.clock.wake(this.ports.now());
       try {
         this.rawNode.step(m);
       } catch (e) {
@@ -132,28 +152,24 @@ export class Replica {
         if (e !== ErrProposalDropped && e !== ErrStepPeerNotFound) throw e;
       }
     }
-    if (quiesce && fromId) {
-      this.handleReady();
-      this.maybeQuiesceFollower(quiesce, fromId);
-    } else this.scheduleReady();
+    this.scheduleReady();
   }
 
   /** Drive elapsed ticks; returns nothing, the caller re-arms with nextDeadlineMs(). */
   onAlarm(): void {
     const now = this.ports.now();
-    const ticks = this.clock.dueTicks(now, this.isLeader());
+    this.clock.follow(this.rawNode.quiesced, now);
+    const ticks = this.clock.dueTicks(now);
     for (let i = 0; i < ticks; i++) this.rawNode.tick();
     this.handleReady();
     this.maybeProposeSync(now);
-    this.maybeQuiesceLeader();
   }
 
   async propose(id: string, req: V2Request, access: Access | null): Promise<MemberReply> {
     if (this.removed) return { kind: "removed" };
-    this.clock.wake(this.ports.now());
     const done = this.stateMachine.appliedRequest(id);
     if (done) return this.reply(done.result, done.etcdIndex, done.raftIndex);
-    if (!this.isLeader()) return { kind: "notLeader", leader: this.membership.nameOf(this.leader) };
+    if (!this.isLeader()) return this.notLeader();
     const waiting = this.proposals.has(id);
     const outcome = this.proposals.wait(id, limits.requestTimeoutMs, () => ({ lost: true, leader: "" }) as const);
     if (!waiting) {
@@ -176,8 +192,7 @@ export class Replica {
    */
   async changeMembership(type: ConfChangeType, nodeId: NodeId, ctx: MemberContext & { requestId: string }): Promise<MemberChangeReply> {
     if (this.removed) return { kind: "removed" };
-    this.clock.wake(this.ports.now());
-    if (!this.isLeader()) return { kind: "notLeader", leader: this.membership.nameOf(this.leader) };
+    if (!this.isLeader()) return this.notLeader();
     const raft = this.rawNode.raft;
     const pending = raft.pendingConfIndex > raft.raftLog.applied || this.confChanges.size > 0;
     const refusal = checkMembershipChange(type, nodeId, this.rawNode.status(), this.membership, pending);
@@ -203,8 +218,7 @@ export class Replica {
   /** A linearizable read: ReadIndex through the leader, wait for apply, then read locally. */
   async quorumRead(req: V2Request, ctx: string, access: Access | null): Promise<MemberReply> {
     if (this.removed) return { kind: "removed" };
-    this.clock.wake(this.ports.now());
-    if (this.leader === NONE) return { kind: "notLeader", leader: "" };
+    if (this.leader === NONE) return this.notLeader();
     const index = this.reads.wait(ctx, limits.requestTimeoutMs, () => null);
     this.rawNode.readIndex(new TextEncoder().encode(ctx));
     this.handleReady();
@@ -243,7 +257,7 @@ export class Replica {
       leaderName: this.membership.nameOf(s.softState.lead),
       lastIndex: this.storage.lastIndex(),
       firstIndex: this.storage.firstIndex(),
-      quiesced: this.clock.quiesced,
+      quiesced: this.rawNode.quiesced,
       leaderSinceMs: this.leaderSinceMs,
       appendBatches: this.appendBatches,
       entriesAppended: this.entriesAppended,
@@ -261,6 +275,7 @@ export class Replica {
 
   nextDeadlineMs(): number | null {
     if (this.removed) return null;
+    this.clock.follow(this.rawNode.quiesced, this.ports.now());
     const tick = this.clock.nextTickAtMs(this.isLeader());
     const expiry = this.isLeader() ? this.stateMachine.earliestExpirationMs() : null;
     const sync = expiry === null ? null : Math.max(expiry, this.syncProposedAtMs + this.clock.timing.tickMs);
@@ -344,7 +359,7 @@ export class Replica {
       list.push(m);
       byPeer.set(m.to, list);
     }
-    for (const [to, list] of byPeer) this.ports.send(to, list, snapshots.get(to) ?? null, false);
+    for (const [to, list] of byPeer) this.ports.send(to, list, snapshots.get(to) ?? null);
   }
 
   private captureOutgoingSnapshots(rd: Ready): Map<NodeId, Uint8Array[]> {
@@ -387,7 +402,6 @@ export class Replica {
       // retries there with the same request id, and the apply loop deduplicates.
       this.proposals.triggerAll(() => ({ lost: true, leader: this.membership.nameOf(lead) }));
     }
-    if (lead === NONE) this.clock.wake(this.ports.now());
   }
 
   private maybeProposeSync(now: number): void {
@@ -403,27 +417,18 @@ export class Replica {
     this.handleReady();
   }
 
-  private maybeQuiesceLeader(): void {
-    if (!this.isLeader() || this.clock.quiesced) return;
-    const s = this.rawNode.status();
-    const last = this.storage.lastIndex();
-    const settled =
-      this.proposals.size === 0 &&
-      this.reads.size === 0 &&
-      s.leadTransferee === NONE &&
-      s.hardState.commit === last &&
-      Object.values(s.progress ?? {}).every((p) => p.match === last);
-    if (!this.clock.noteSettled(settled)) return;
-    for (const peer of this.storage.confState().voters) {
-      if (peer !== this.id) this.ports.send(peer, [], null, true);
+  /**
+   * Not the leader: say who is. Asked for what only the leader does, a sleeping member wakes
+   * (its election timer must run, in case the leader it slept under is gone) and wakes that
+   * leader at once, so it starts from storage while the client is being redirected to it.
+   */
+  private notLeader(): { kind: "notLeader"; leader: string } {
+    if (this.rawNode.quiesced) {
+      this.rawNode.wake();
+      if (this.leader !== NONE && this.leader !== this.id) this.ports.send(this.leader, [], null);
+      this.scheduleReady();
     }
-  }
-
-  private maybeQuiesceFollower(q: { term: number; commit: number }, from: NodeId): void {
-    const s = this.rawNode.status();
-    if (s.softState.lead !== from || s.hardState.term !== q.term) return;
-    if (s.hardState.commit !== q.commit || this.storage.lastIndex() !== q.commit) return;
-    this.clock.quiesce();
+    return { kind: "notLeader", leader: this.membership.nameOf(this.leader) };
   }
 
   /** The voter with the highest match index, to hand leadership to. */

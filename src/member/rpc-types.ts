@@ -41,9 +41,8 @@ export type MemberReply =
 
 export interface PeerBatch {
   from: MemberAddress;
+  /** Raft messages (a quiescing leader's last heartbeat says so itself); empty: only a wake-up. */
   messages: Message[];
-  /** The leader tells followers it stopped heartbeating; they stop their election timers. */
-  quiesce?: { term: number; commit: number };
 }
 
 export interface PeerReply {

@@ -41,14 +41,14 @@ export class SqlRaftStorage implements Storage {
   }
 
   initialState(): { hardState: HardState; confState: ConfState } {
-    return {
-      hardState: {
-        term: this.meta.num("hs_term"),
-        vote: this.meta.str("hs_vote"),
-        commit: this.meta.num("hs_commit"),
-      },
-      confState: this.confState(),
+    const hardState: HardState = {
+      term: this.meta.num("hs_term"),
+      vote: this.meta.str("hs_vote"),
+      commit: this.meta.num("hs_commit"),
     };
+    const under = this.meta.str("hs_quiesced_under");
+    if (under) hardState.quiescedUnder = under;
+    return { hardState, confState: this.confState() };
   }
 
   confState(): ConfState {
@@ -110,6 +110,8 @@ export class SqlRaftStorage implements Storage {
     this.meta.set("hs_term", hs.term);
     this.meta.set("hs_vote", hs.vote);
     this.meta.set("hs_commit", hs.commit);
+    // The quiesce record goes to disk with the term it belongs to (raft-quiesce.ts).
+    this.meta.set("hs_quiesced_under", hs.quiescedUnder ?? "");
   }
 
   setConfState(cs: ConfState): void {

@@ -33,11 +33,11 @@ export class Transport {
     private readonly stats: PeerStats,
   ) {}
 
-  send(peer: MemberInfo, messages: Message[], pages: Uint8Array[] | null, quiesce: PeerBatch["quiesce"]): void {
+  send(peer: MemberInfo, messages: Message[], pages: Uint8Array[] | null): void {
     if (!canTalk(this.faults, this.self.name, peer.name)) return;
     const to: MemberAddress = { token: this.self.token, name: peer.name, id: peer.id };
     const stub = this.env.MEMBER.getByName(durableObjectName(to.token, to.name), hintOptions(peer));
-    const batch: PeerBatch = { from: this.self, messages, ...(quiesce ? { quiesce } : {}) };
+    const batch: PeerBatch = { from: this.self, messages };
     const snap = messages.find((m) => m.type === "MsgSnap");
     this.stats.sendAppendRequestCnt += messages.filter((m) => m.type === "MsgApp").length;
     const follower = this.stats.follower(peer.id);

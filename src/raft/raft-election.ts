@@ -9,6 +9,7 @@ import type { Raft } from "./raft.js";
 import { voteResult, type VoteResult } from "./quorum.js";
 import { newMessage, voteRespMsgType } from "./util.js";
 import { hasUnappliedConfChanges } from "./raft-conf.js";
+import { maybeQuiesceLeader } from "./raft-quiesce.js";
 
 export type CampaignType = "CampaignPreElection" | "CampaignElection" | "CampaignTransfer";
 
@@ -163,6 +164,8 @@ export function tickHeartbeat(r: Raft): void {
     if (r.state === "StateLeader" && r.leadTransferee !== NONE) r.abortLeaderTransfer();
   }
   if (r.state !== "StateLeader") return;
+  // The quiesce heartbeat is this tick's heartbeat.
+  if (maybeQuiesceLeader(r)) return;
   if (r.heartbeatElapsed >= r.heartbeatTimeout) {
     r.heartbeatElapsed = 0;
     r.step(newMessage("MsgBeat", r.id, r.id));

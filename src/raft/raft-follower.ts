@@ -10,6 +10,7 @@ import type { Raft } from "./raft.js";
 import { campaign, hup, poll } from "./raft-election.js";
 import { bcastAppend } from "./raft-leader.js";
 import { newMessage } from "./util.js";
+import { maybeQuiesceFollower } from "./raft-quiesce.js";
 
 export function stepFollower(r: Raft, m: Message): RaftError | null {
   switch (m.type) {
@@ -122,6 +123,8 @@ function handleAppendEntries(r: Raft, m: Message): void {
 
 function handleHeartbeat(r: Raft, m: Message): void {
   r.raftLog.commitTo(m.commit);
+  // The leader's last heartbeat before it sleeps: nobody listens for the answer.
+  if (maybeQuiesceFollower(r, m)) return;
   const resp = newMessage("MsgHeartbeatResp", m.from, r.id);
   if (m.context !== undefined) resp.context = m.context;
   r.send(resp);

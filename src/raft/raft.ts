@@ -27,6 +27,7 @@ import { assert, noLimitBytes, payloadsSizeBytes } from "./util.js";
 import { stepLeader } from "./raft-leader.js";
 import { stepFollower, stepCandidate } from "./raft-follower.js";
 import { stepTermAndVotes, tickElection, tickHeartbeat } from "./raft-election.js";
+import { resume, wake, wakesOn } from "./raft-quiesce.js";
 
 type StepFn = (r: Raft, m: Message) => RaftError | null;
 
@@ -60,6 +61,10 @@ export class Raft {
   electionElapsed = 0;
   heartbeatElapsed = 0;
   randomizedElectionTimeout = 0;
+  /** Asleep: ticks do nothing until an input wakes it (raft-quiesce.ts). */
+  quiesced = false;
+  /** Consecutive leader ticks that found the group settled. */
+  settledTicks = 0;
 
   readonly electionTimeout: number;
   readonly heartbeatTimeout: number;
@@ -68,6 +73,7 @@ export class Raft {
   readonly maxMsgSizeBytes: number;
   readonly maxInflightMsgs: number;
   readonly maxUncommittedSizeBytes: number;
+  readonly quiesceAfterTicks: number;
   private readonly rand: () => number;
   readonly logger: RaftLogger | undefined;
 
@@ -88,6 +94,7 @@ export class Raft {
     this.maxMsgSizeBytes = c.maxSizePerMsgBytes;
     this.maxInflightMsgs = c.maxInflightMsgs;
     this.maxUncommittedSizeBytes = c.maxUncommittedEntriesSizeBytes || noLimitBytes;
+    this.quiesceAfterTicks = c.quiesceAfterTicks ?? 0;
     this.rand = c.rand;
     this.logger = c.logger;
     this.raftLog = new RaftLog(c.storage, c.maxCommittedSizePerReadyBytes ?? noLimitBytes);
@@ -97,6 +104,7 @@ export class Raft {
     if (hardState.term !== 0 || hardState.vote !== NONE || hardState.commit !== 0) this.loadState(hardState);
     if (c.applied !== undefined && c.applied > 0) this.raftLog.appliedTo(c.applied);
     this.becomeFollower(this.term, NONE);
+    resume(this, hardState.quiescedUnder);
     this.info(`newRaft ${this.id} [peers: [${this.voters.join(",")}], term: ${this.term}, commit: ${this.raftLog.committed}, applied: ${this.raftLog.applied}, lastindex: ${this.raftLog.lastIndex()}, lastterm: ${this.raftLog.lastTerm()}]`);
   }
 
@@ -119,7 +127,10 @@ export class Raft {
   }
 
   hardState(): HardState {
-    return { term: this.term, vote: this.vote, commit: this.raftLog.committed };
+    const hs: HardState = { term: this.term, vote: this.vote, commit: this.raftLog.committed };
+    // Whom we sleep under is the leader of this very term: it goes to disk with it.
+    if (this.quiesced && this.lead !== NONE) hs.quiescedUnder = this.lead;
+    return hs;
   }
 
   softState(): SoftState {
@@ -192,6 +203,9 @@ export class Raft {
     this.readOnly = new ReadOnly();
     this.pendingReadIndexMessages = [];
     this.bcastPending = false;
+    // Every role change wakes: a record of sleep belongs to the role and term it was made in.
+    this.quiesced = false;
+    this.settledTicks = 0;
   }
 
   resetRandomizedElectionTimeout(): void {
@@ -228,6 +242,7 @@ export class Raft {
     this.votes = new Map();
     this.tickFn = tickElection;
     this.lead = NONE;
+    this.quiesced = false;
     this.state = "StatePreCandidate";
     this.info(`became pre-candidate at term ${this.term}`);
   }
@@ -245,6 +260,22 @@ export class Raft {
     const ok = this.appendEntry([{ term: 0, index: 0, type: "normal", data: new Uint8Array(0) }]);
     assert(ok, "empty entry was dropped");
     this.info(`became leader at term ${this.term}`);
+  }
+
+  /**
+   * Leads the current term again after a restart, without an election: the persisted quiesce
+   * record says this member won it, and nobody else can (raft-quiesce.ts). No empty entry: the
+   * last committed entry is already of this term. Followers are probed from our last index.
+   */
+  resumeLeader(): void {
+    this.stepFn = stepLeader;
+    this.reset(this.term);
+    this.tickFn = tickHeartbeat;
+    this.lead = this.id;
+    this.state = "StateLeader";
+    this.prs.get(this.id)?.becomeReplicate();
+    this.pendingConfIndex = this.raftLog.lastIndex();
+    this.info(`resumed leadership of term ${this.term}`);
   }
 
   abortLeaderTransfer(): void {
@@ -294,11 +325,13 @@ export class Raft {
   // ---- stepping ------------------------------------------------------------------------------
 
   step(m: Message): RaftError | null {
+    if (this.quiesced && wakesOn(this, m)) wake(this);
     if (!stepTermAndVotes(this, m)) return null;
     return this.stepFn(this, m);
   }
 
   tick(): void {
+    if (this.quiesced) return;
     this.tickFn(this);
   }
 }

@@ -28,10 +28,11 @@ import { Raft } from "./raft.js";
 import { encodeConfChange } from "./conf-change.js";
 import { flushBcast } from "./raft-leader.js";
 import { applyConfChange } from "./raft-conf.js";
+import { wake } from "./raft-quiesce.js";
 import { assert, isLocalMsg, isResponseMsg, newMessage, payloadsSizeBytes } from "./util.js";
 
 function hardStateEqual(a: HardState, b: HardState): boolean {
-  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit && (a.quiescedUnder ?? NONE) === (b.quiescedUnder ?? NONE);
 }
 
 function isEmptyHardState(h: HardState): boolean {
@@ -53,6 +54,19 @@ export class RawNode {
 
   tick(): void {
     this.raft.tick();
+  }
+
+  /** Asleep (raft-quiesce.ts): the shell need not tick it until an input wakes it. */
+  get quiesced(): boolean {
+    return this.raft.quiesced;
+  }
+
+  /**
+   * Wakes a quiesced member without giving it input: a client asked a follower for leader
+   * work, so its election timer must run in case the leader it sleeps under is gone.
+   */
+  wake(): void {
+    wake(this.raft);
   }
 
   campaign(): void {

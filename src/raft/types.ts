@@ -26,6 +26,12 @@ export interface HardState {
   term: number;
   vote: NodeId;
   commit: number;
+  /**
+   * While quiesced: the leader of `term` this member sleeps under (itself, on the leader).
+   * Absent (or NONE) while awake. Persisted so that a member evicted in its sleep wakes knowing
+   * its leader, and a leader wakes still leading `term`, with no election (raft-quiesce.ts).
+   */
+  quiescedUnder?: NodeId;
 }
 
 /** The voters of the configuration (single-server changes only, no joint consensus). */
@@ -82,6 +88,11 @@ export interface Message {
   rejectHint: number;
   /** Opaque context: ReadIndex request ctx, campaign-transfer marker. */
   context?: Uint8Array;
+  /**
+   * On MsgHeartbeat: the leader's last heartbeat before it quiesces. A follower that holds the
+   * whole log quiesces too and does not answer (raft-quiesce.ts).
+   */
+  quiesce?: boolean;
 }
 
 export type ConfChangeType = "addNode" | "removeNode";
@@ -177,6 +188,12 @@ export interface Config {
   maxUncommittedEntriesSizeBytes?: number;
   checkQuorum: boolean;
   preVote: boolean;
+  /**
+   * Heartbeat ticks a leader must find its group settled (everything committed, applied and on
+   * every voter; nothing pending) before it quiesces: it stops heartbeating and tells its
+   * followers to stop their election timers. 0 or absent: never (etcd-raft's behaviour).
+   */
+  quiesceAfterTicks?: number;
   /** Seeded uniform random source in [0, 1). Injected so runs are reproducible. */
   rand: () => number;
   /** Optional sink for raft's state-change log lines (elections, votes, config switches). */

@@ -2,13 +2,17 @@
 // A seed replays the same run only with the same generator (sim-params, event mix, fault
 // choices) AND the same raft core: when either changes, a pinned seed may stop reaching its
 // scenario. Re-check by undoing the fix (the seed must fail again) and re-pin if it does not.
-// Last re-derived after merging raft-core at dd2b2e8.
+// Last re-derived after merging raft-core at dd2b2e8. Those seeds predate the wake path: they
+// replay their original runs with it off (`--no-wake`, byte-identical traces), and must also
+// pass with it on.
 import { describe, expect, it } from "vitest";
 import { runSeed } from "./run-seed.js";
 
 function expectClean(seed: number, steps = 1000): void {
-  const r = runSeed(seed, { steps });
-  expect(r.violation, `${r.violation?.message}\n${r.traceTail.join("\n")}`).toBeUndefined();
+  for (const wake of [false, true]) {
+    const r = runSeed(seed, { steps, wake });
+    expect(r.violation, `wake ${wake}: ${r.violation?.message}\n${r.traceTail.join("\n")}`).toBeUndefined();
+  }
 }
 
 describe("pinned simulator seeds", () => {

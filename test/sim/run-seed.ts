@@ -38,6 +38,11 @@ export interface RunOptions {
   traceAll?: boolean;
   /** Interleave raft's own log lines into the trace. */
   raftLog?: boolean;
+  /**
+   * Quiescence, eviction and the wake path (default on, as the member ships). Off, a seed runs
+   * exactly as it did before they existed (seeds pinned then still reach their scenarios).
+   */
+  wake?: boolean;
 }
 
 export interface SeedResult {
@@ -50,12 +55,14 @@ export interface SeedResult {
   traceHash: number;
   acked: number;
   committedIndex: number;
+  wake: SimCluster["wakeStats"];
   livenessTicks: number;
 }
 
 type EventName = keyof EventWeights;
 const eventNames: EventName[] = [
   "deliver", "tick", "propose", "crash", "restart", "partition", "heal", "compact", "confChange", "transferLeader",
+  "evict", "clockJump", "idleSpell",
 ];
 
 class Tracer {
@@ -106,6 +113,9 @@ function runEvent(c: SimCluster, e: EventName): string {
     case "compact": return c.compact();
     case "confChange": return c.confChange();
     case "transferLeader": return c.transferLeader();
+    case "evict": return c.evict();
+    case "clockJump": return c.clockJump();
+    case "idleSpell": return c.idleSpell();
   }
 }
 
@@ -129,8 +139,11 @@ function liveness(c: SimCluster, seed: number, tr: Tracer): number {
       c.drain();
     }
     const leader = c.leader();
-    if (!c.acked.has(fresh) && leader !== undefined && c.net.now - proposedAt >= electionTick) {
-      tr.line(`liveness t${t}: ${c.propose(leader, fresh)}`);
+    // Asleep, nobody campaigns until asked: with no leader in sight, the client tries any member
+    // (its request wakes it; a member that knows a leader forwards it there).
+    const via = leader ?? (c.params.raft.quiesceAfterTicks ? c.pickOne(c.up()) : undefined);
+    if (!c.acked.has(fresh) && via !== undefined && c.net.now - proposedAt >= electionTick) {
+      tr.line(`liveness t${t}: ${c.propose(via, fresh)}`);
       c.drain();
       proposedAt = c.net.now;
     }
@@ -159,7 +172,7 @@ function converged(c: SimCluster, fresh: string): boolean {
 }
 
 export function runSeed(seed: number, opts: RunOptions): SeedResult {
-  const params = drawParams(seededRand(seed ^ 0x5eed5eed), opts.nodes);
+  const params = drawParams(seededRand(seed ^ 0x5eed5eed), opts.nodes, opts.wake ?? true);
   const tr = new Tracer(opts.traceAll === true);
   let c: SimCluster | undefined;
   let step = 0;
@@ -168,6 +181,7 @@ export function runSeed(seed: number, opts: RunOptions): SeedResult {
   try {
     const log = (l: string): void => tr.line(`  raft ${l}`);
     c = new SimCluster(seed, params, opts.raftLog === true ? { debug: log, info: log } : undefined);
+    c.trace = (l) => tr.line(`  ${l}`);
     c.drain();
     for (step = 1; step <= opts.steps; step++) {
       const e = pickEvent(c);
@@ -191,6 +205,7 @@ export function runSeed(seed: number, opts: RunOptions): SeedResult {
     traceTail: tr.tail.slice(-traceTailLines),
     traceHash: tr.hash,
     acked: c?.acked.size ?? 0,
+    wake: c?.wakeStats ?? { leaderQuiesces: 0, evictions: 0, resumedLeaders: 0, committedByResumed: 0 },
     committedIndex: c?.checker.committedIndex ?? 0,
     livenessTicks,
   };

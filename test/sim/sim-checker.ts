@@ -211,9 +211,15 @@ export class SafetyChecker {
     }
   }
 
-  /** Leader completeness: a new leader's log holds every entry committed so far. */
-  onLeaderLog(id: NodeId, term: number, firstIndex: number, lastIndex: number, termAt: TermAt): void {
-    const hi = this.committedIndex;
+  /**
+   * Leader completeness: a new leader's log holds every entry committed so far. A leader that
+   * resumed its term after a restart (raft-quiesce.ts) must hold every committed entry of its
+   * term and earlier ones; later terms may have committed more without it (it is then a stale
+   * leader, as a partitioned one is, and cannot commit again: a quorum has left its term).
+   */
+  onLeaderLog(id: NodeId, term: number, firstIndex: number, lastIndex: number, termAt: TermAt, resumed = false): void {
+    let hi = this.committedIndex;
+    if (resumed) while (hi > this.baseIndex && this.terms[hi]! > term) hi--;
     if (lastIndex < hi) {
       throw new SimViolation("leader completeness", `${id} leader of term ${term} has last index ${lastIndex} < committed ${hi}`);
     }

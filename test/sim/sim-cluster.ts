@@ -15,6 +15,7 @@ import { SimNode, type ReadyHooks, type ReadyPhase } from "./sim-node.js";
 import type { SimParams } from "./sim-params.js";
 import { KvStateMachine } from "./sim-state-machine.js";
 import { confChangeEvent, partitionEvent } from "./sim-events.js";
+import { clockJumpEvent, evictEvent, idleSpellEvent } from "./sim-wake-events.js";
 
 /** A core stuck returning Ready forever is a bug, not a reason to hang the run. */
 const readiesPerStepMax = 64;
@@ -38,6 +39,15 @@ export class SimCluster implements ReadyHooks {
   private readonly toStop: NodeId[] = [];
   /** Transport feedback, stepped into the sender once its current Ready is done. */
   private readonly reports: { from: NodeId; to: NodeId; kind: "snapOk" | "snapFailed" | "unreachable" }[] = [];
+
+  /** How much of the wake path a run exercised (so "no violations" is not about nothing). */
+  readonly wakeStats = { leaderQuiesces: 0, evictions: 0, resumedLeaders: 0, committedByResumed: 0 };
+  /** term → last index of its leader when it resumed the term. */
+  private readonly resumedAt = new Map<number, number>();
+  private readonly committedByResumed = new Set<number>();
+
+  /** Lines for the trace from inside a long event (an idle spell). */
+  trace: (line: string) => void = () => {};
 
   /** Raft's own log lines, into the trace (only when replaying with --trace: they cost). */
   readonly raftLogger: RaftLogger | undefined;
@@ -80,6 +90,13 @@ export class SimCluster implements ReadyHooks {
     const r = seededRand(this.rand.int(4294967296));
     node.start(this.params.raft, r.next, this.raftLogger);
     this.checker.onRestart(node.id, node.sm.appliedIndex);
+    if (node.isLeader) {
+      this.wakeStats.resumedLeaders++;
+      if (!this.resumedAt.has(node.term)) this.resumedAt.set(node.term, node.storage.lastIndex());
+      // Resumed its leadership from the quiesce record: the checker must see every leader of every term.
+      this.checker.onLeader(node.id, node.term);
+      this.checker.onLeaderLog(node.id, node.term, node.storage.firstIndex(), node.storage.lastIndex(), (i) => node.storage.term(i), true);
+    }
   }
 
   /** Nodes that exist and were not removed, in creation order. */
@@ -91,6 +108,18 @@ export class SimCluster implements ReadyHooks {
 
   up(): SimNode[] {
     return this.live().filter((n) => n.up);
+  }
+
+  /** Nodes a request or message can reach: up, or evicted (it restarts them). */
+  reachable(): SimNode[] {
+    return this.live().filter((n) => n.up || n.evicted);
+  }
+
+  /** A Durable Object restarts on the next call: an evicted node handed a message or a request comes back first. */
+  private revive(node: SimNode): void {
+    if (!node.evicted || node.up) return;
+    node.restarts++;
+    this.startNode(node);
   }
 
   leader(): SimNode | undefined {
@@ -150,11 +179,20 @@ export class SimCluster implements ReadyHooks {
   }
 
   onApplied(node: SimNode, entry: Entry, payload: string | undefined): void {
+    const resumedAt = this.resumedAt.get(entry.term);
+    if (resumedAt !== undefined && entry.index > resumedAt && !this.committedByResumed.has(entry.index)) {
+      this.committedByResumed.add(entry.index);
+      this.wakeStats.committedByResumed++;
+    }
     if (payload === undefined) return;
     if (this.pending.get(payload) === node.id) {
       this.pending.delete(payload);
       this.acked.set(payload, entry.index);
     }
+  }
+
+  onLeaderQuiesced(): void {
+    this.wakeStats.leaderQuiesces++;
   }
 
   onConfChange(_node: SimNode, entry: Entry, cc: ConfChange): void {
@@ -178,6 +216,7 @@ export class SimCluster implements ReadyHooks {
     const m = item.msg;
     const desc = `deliver ${m.type} ${m.from}->${m.to} t${m.term} i${m.index} n${m.entries.length} c${m.commit}${m.reject ? " rej" : ""}`;
     const to = this.nodes.get(m.to);
+    if (to !== undefined) this.revive(to);
     if (to?.raft === undefined) {
       this.net.onDrop?.(m, "down");
       return `${desc} (dest down)`;
@@ -203,7 +242,8 @@ export class SimCluster implements ReadyHooks {
 
   /** Proposes through `via` (a random up node by default); followers forward to the leader. */
   propose(via?: SimNode, payload?: string): string {
-    const node = via ?? this.pickOne(this.up());
+    const node = via ?? this.pickOne(this.params.raft.quiesceAfterTicks ? this.reachable() : this.up());
+    if (node !== undefined) this.revive(node);
     if (node?.raft === undefined) return "propose (no node up)";
     const n = this.proposalNum++;
     const p = payload ?? `k${n % 16}=${n}`;
@@ -254,11 +294,28 @@ export class SimCluster implements ReadyHooks {
     if (node === undefined) return "restart (none down)";
     node.restarts++;
     this.startNode(node);
-    return `restart ${node.id} applied ${node.sm.appliedIndex}`;
+    return `restart ${node.id} applied ${node.sm.appliedIndex}${node.isLeader ? ` resumed leader of term ${node.term}` : ""}`;
+  }
+
+  evict(): string {
+    return evictEvent(this);
+  }
+
+  idleSpell(): string {
+    return idleSpellEvent(this);
+  }
+
+  clockJump(): string {
+    return clockJumpEvent(this);
   }
 
   restartAll(): void {
     for (const n of this.live()) if (!n.up) this.startNode(n);
+  }
+
+  /** Members asleep, for the trace. */
+  quiescedIds(): string[] {
+    return this.up().filter((n) => n.raft!.quiesced).map((n) => n.id);
   }
 
   partition(): string {

@@ -21,12 +21,15 @@ export interface RaftOptions {
   preVote: boolean;
   maxSizePerMsgBytes: number;
   maxInflightMsgs: number;
+  quiesceAfterTicks?: number;
 }
 
 /** What the cluster learns from a node's Ready that it tracks beyond the checker. */
 export interface ReadyHooks {
   onApplied(node: SimNode, entry: Entry, payload: string | undefined): void;
   onConfChange(node: SimNode, entry: Entry, cc: ConfChange): void;
+  /** The node persisted that it quiesced as leader. */
+  onLeaderQuiesced(node: SimNode): void;
 }
 
 /** How far a Ready gets before a crash: persist only, persist+send, or the whole loop. */
@@ -39,6 +42,8 @@ export class SimNode {
   raft: RawNode | undefined;
   /** Removed from the cluster: never runs again. */
   stopped = false;
+  /** Down because it was evicted (idle), not crashed: the next message or request restarts it. */
+  evicted = false;
   raftState: StateType = "StateFollower";
   lead: NodeId = "";
   /** Persisted HardState term and commit (what survives a crash). */
@@ -72,8 +77,10 @@ export class SimNode {
       ...opts,
       ...(logger === undefined ? {} : { logger }),
     });
-    this.raftState = "StateFollower";
-    this.lead = "";
+    // A member restarted asleep comes back as it slept: possibly leading (raft-quiesce.ts).
+    this.raftState = this.raft.raft.state;
+    this.lead = this.raft.raft.lead;
+    this.evicted = false;
   }
 
   crash(): void {
@@ -88,6 +95,7 @@ export class SimNode {
     if (raft === undefined || !raft.hasReady()) return false;
     const rd = raft.ready();
     this.persist(rd, checker);
+    if (rd.hardState?.quiescedUnder === this.id) hooks.onLeaderQuiesced(this);
     if (phase === "persist") return true;
     for (const m of rd.messages) net.send(m);
     if (phase === "send") return true;

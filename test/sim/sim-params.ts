@@ -21,6 +21,12 @@ export interface EventWeights {
   compact: number;
   confChange: number;
   transferLeader: number;
+  /** Idle members lose their memory (a Durable Object evicted while quiesced); a message or request restarts them. */
+  evict: number;
+  /** One member's clock leaps: a burst of ticks at once (the shell caps a burst at 3 election timeouts). */
+  clockJump: number;
+  /** The clients go quiet: time passes and messages flow, nothing is proposed; then maybe everyone idle is evicted. */
+  idleSpell: number;
 }
 
 export interface SimParams {
@@ -36,9 +42,14 @@ function pick<T>(rand: Rand, xs: readonly T[]): T {
   return xs[rand.int(xs.length)]!;
 }
 
-export function drawParams(rand: Rand, nodes?: number): SimParams {
+/**
+ * `wake` turns on quiescence and the wake path (the shipped configuration) with its events.
+ * Off, a seed draws and runs exactly as before they existed, so seeds pinned then still
+ * reach their scenarios.
+ */
+export function drawParams(rand: Rand, nodes?: number, wake = true): SimParams {
   const electionTick = pick(rand, [10, 10, 5, 20]);
-  return {
+  const params: SimParams = {
     nodes: nodes ?? pick(rand, [3, 5]),
     raft: {
       electionTick,
@@ -65,7 +76,17 @@ export function drawParams(rand: Rand, nodes?: number): SimParams {
       compact: pick(rand, [0, 2, 5]),
       confChange: pick(rand, [0, 0.5, 1.5]),
       transferLeader: pick(rand, [0, 0, 0.3]),
+      evict: 0,
+      clockJump: 0,
+      idleSpell: 0,
     },
     tickSkipP: rand.chance(0.5) ? 0 : rand.next() * 0.2,
   };
+  if (!wake) return params;
+  // Drawn after everything else, so the draws above are the same with and without the wake path.
+  params.raft.quiesceAfterTicks = pick(rand, [1, 3, 3, 5]);
+  params.weights.evict = pick(rand, [0.5, 2, 5]);
+  params.weights.clockJump = pick(rand, [0, 0.2, 1]);
+  params.weights.idleSpell = pick(rand, [0.5, 1, 2]);
+  return params;
 }

@@ -15,16 +15,22 @@ describe("raft cluster simulation", () => {
     const failures: string[] = [];
     let committed = 0;
     let acked = 0;
+    let resumed = 0;
+    let committedByResumed = 0;
     for (let seed = 1; seed <= batchSeeds; seed++) {
       const r = runSeed(seed, { steps: stepsPerSeed });
       if (r.violation !== undefined) failures.push(explain(r));
       committed += r.committedIndex;
       acked += r.acked;
+      resumed += r.wake.resumedLeaders;
+      committedByResumed += r.wake.committedByResumed;
     }
     expect(failures).toEqual([]);
-    // The batch must actually do work, or "no violations" means nothing.
+    // The batch must actually do work, or "no violations" means nothing: the wake path too.
     expect(committed).toBeGreaterThan(batchSeeds * 10);
     expect(acked).toBeGreaterThan(batchSeeds * 5);
+    expect(resumed).toBeGreaterThan(batchSeeds);
+    expect(committedByResumed).toBeGreaterThan(batchSeeds * 5);
   });
 
   it("covers 3- and 5-node clusters when forced", () => {

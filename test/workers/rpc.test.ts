@@ -108,4 +108,18 @@ describe("member Durable Object", () => {
       return true;
     });
   });
+
+  it("wakes from an eviction in its sleep without an election: the same leader leads the same term", async () => {
+    await eventually("every member quiesced with no alarm", async () => (await statuses()).every((s) => s.quiesced && s.alarmAtMs === null), 30_000);
+    const before = await leader();
+    const [first, second] = names.filter((n) => n !== before.name) as [string, string];
+    await abortAllDurableObjects();
+    // A follower restarted from storage knows whom it slept under, at once.
+    expect(await member(first).propose(address(first), "req-7", req("PUT", "/1/woken", "yes"))).toEqual({ kind: "notLeader", leader: before.name });
+    const reply = await member(before.name).propose(address(before.name), "req-7", req("PUT", "/1/woken", "yes"));
+    expect(reply.kind === "done" && reply.raftTerm).toBe(before.term);
+    const read = await member(second).quorumRead(address(second), req("QGET", "/1/woken"));
+    expect(read.kind === "done" && read.result.ok && read.result.event.node.value).toBe("yes");
+    expect((await statuses()).map((s) => [s.term, s.leaderName])).toEqual(names.map(() => [before.term, before.name]));
+  });
 });

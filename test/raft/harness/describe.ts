@@ -28,7 +28,8 @@ export function describeSnapshot(s: Snapshot): string {
 }
 
 export function describeHardState(h: HardState): string {
-  return `Term:${h.term} Vote:${h.vote === "" ? "0" : h.vote} Commit:${h.commit}`;
+  const q = h.quiescedUnder ? ` QuiescedUnder:${h.quiescedUnder}` : "";
+  return `Term:${h.term} Vote:${h.vote === "" ? "0" : h.vote} Commit:${h.commit}${q}`;
 }
 
 export function describeMessage(m: Message): string {
@@ -38,6 +39,7 @@ export function describeMessage(m: Message): string {
   if (m.entries.length > 0) s += ` Entries:[${describeEntries(m.entries)}]`;
   if (m.snapshot !== undefined) s += ` Snapshot:${describeSnapshot(m.snapshot)}`;
   if (m.context !== undefined && m.context.length > 0) s += ` Context:${JSON.stringify(text(m.context))}`;
+  if (m.quiesce === true) s += ` Quiesce`;
   return s;
 }
 

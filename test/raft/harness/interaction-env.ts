@@ -32,6 +32,7 @@ export interface NodeOptions {
   maxCommittedSizePerReadyBytes?: number;
   electionTick?: number;
   heartbeatTick?: number;
+  quiesceAfterTicks?: number;
 }
 
 export class InteractionEnv {
@@ -93,6 +94,7 @@ export class InteractionEnv {
         maxInflightMsgs: opts.maxInflightMsgs ?? 256,
         checkQuorum: opts.checkQuorum ?? false,
         preVote: opts.preVote ?? false,
+        quiesceAfterTicks: opts.quiesceAfterTicks ?? 0,
         // Zero jitter: every randomized election timeout equals electionTick, so scenarios
         // can use tick-election to time out exactly.
         rand: () => 0,
@@ -102,6 +104,14 @@ export class InteractionEnv {
       const applied = storage.firstIndex() - 1;
       this.nodes.push({ id, storage, rn, config, confState: { voters: [...voters] }, applied });
     }
+  }
+
+  /** A crash that keeps storage: a new RawNode over it, restarting at the applied index. */
+  restart(id: NodeId): void {
+    const n = this.node(id);
+    n.rn = new RawNode({ ...n.config, applied: n.applied });
+    const st = n.rn.status();
+    this.print(`${id} restarted: ${st.softState.raftState} term=${st.hardState.term} lead=${st.softState.lead || "0"} quiesced=${n.rn.quiesced}`);
   }
 
   processReady(n: EnvNode): void {

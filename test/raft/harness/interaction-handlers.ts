@@ -4,12 +4,15 @@
  *   log-level none|info|debug
  *   add-nodes N [voters=(1,2,3)] [index=I] [prevote=true] [checkquorum=true]
  *             [max-inflight=N] [max-size-per-msg=BYTES] [election-tick=N] [heartbeat-tick=N]
+ *             [quiesce-after=N]
  *   campaign ID | propose ID DATA | propose-conf-change ID add|remove NODE
  *   tick-heartbeat ID | tick-election ID | tick ID [n=N]
  *   process-ready ID... | deliver-msgs [drop=(IDS)] ID... | stabilize [ID...]
  *   status ID | raft-state | raft-log ID | compact ID INDEX
  *   transfer-leadership from=ID to=ID | read-index ID CTX
  *   isolate ID | heal | report-unreachable ID PEER | report-snapshot ID PEER [failed]
+ *   restart ID   (lose everything but storage, as a crash or a Durable Object's eviction)
+ *   wake ID      (RawNode.wake: a client asked a quiesced follower for leader work)
  */
 import { ErrProposalDropped } from "../../../src/raft/types.js";
 import { argVal, argVals, positional, type TestCase } from "./datadriven.js";
@@ -60,6 +63,8 @@ export function handle(env: InteractionEnv, tc: TestCase): string {
       if (et !== undefined) opts.electionTick = num(et, "election-tick");
       const ht = argVal(tc, "heartbeat-tick");
       if (ht !== undefined) opts.heartbeatTick = num(ht, "heartbeat-tick");
+      const qa = argVal(tc, "quiesce-after");
+      if (qa !== undefined) opts.quiesceAfterTicks = num(qa, "quiesce-after");
       env.addNodes(num(p[0], "add-nodes count"), opts);
       break;
     }
@@ -151,6 +156,12 @@ export function handle(env: InteractionEnv, tc: TestCase): string {
       break;
     case "report-unreachable":
       env.node(p[0]!).rn.reportUnreachable(p[1]!);
+      break;
+    case "restart":
+      env.restart(p[0]!);
+      break;
+    case "wake":
+      env.node(p[0]!).rn.wake();
       break;
     case "report-snapshot":
       env.node(p[0]!).rn.reportSnapshot(p[1]!, p[2] === "failed");
