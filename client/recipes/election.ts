@@ -20,6 +20,8 @@ export interface Leadership extends Leader {
   /** Aborts when leadership is lost (TTL not refreshed in time). */
   signal: AbortSignal;
   resign(): Promise<void>;
+  /** Stops refreshing without resigning: leadership lapses after the TTL (a crash, for demos). */
+  abandon(): Promise<void>;
 }
 
 /** The name part of a stored value `name#uuid`. */
@@ -38,7 +40,7 @@ export class Election {
   /** Resolves when `name` leads. */
   async campaign(name: string, opts: { signal?: AbortSignal } = {}): Promise<Leadership> {
     const held: LockHandle = await this.lock.acquire({ signal: opts.signal, value: uniqueValue(name) });
-    return { name, term: held.token, signal: held.signal, resign: () => held.release() };
+    return { name, term: held.token, signal: held.signal, resign: () => held.release(), abandon: () => held.abandon() };
   }
 
   async leader(opts: { signal?: AbortSignal } = {}): Promise<Leader | null> {

@@ -26,6 +26,8 @@ export interface LockHandle {
   /** Aborts when the lock can no longer be trusted (TTL lost); act on it before touching the resource. */
   signal: AbortSignal;
   release(): Promise<void>;
+  /** Stops refreshing and leaves the key to expire: what a crashed holder does (for tests, demos). */
+  abandon(): Promise<void>;
 }
 
 export interface LockOptions {
@@ -48,6 +50,7 @@ function handle(client: EtcdClient, key: string, value: string, token: number, l
         if (!isEtcdError(e, ErrorCode.KeyNotFound) && !isEtcdError(e, ErrorCode.TestFailed)) throw e;
       });
     },
+    abandon: () => lease.stop(),
   };
 }
 

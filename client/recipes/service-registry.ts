@@ -20,6 +20,8 @@ export interface Registration {
   key: string;
   /** Stops the heartbeats and removes the instance. */
   deregister(): Promise<void>;
+  /** Stops the heartbeats only: the instance expires after its TTL, as if it had crashed. */
+  abandon(): Promise<void>;
 }
 
 export class ServiceRegistry {
@@ -53,12 +55,16 @@ export class ServiceRegistry {
         }
       }
     })();
+    const silence = async () => {
+      stopped.abort();
+      await heartbeats;
+      await lease.stop();
+    };
     return {
       key,
+      abandon: silence,
       deregister: async () => {
-        stopped.abort();
-        await heartbeats;
-        await lease.stop();
+        await silence();
         await this.client.compareAndDelete(key, { prevValue: value }).catch((e) => {
           if (!isEtcdError(e, ErrorCode.KeyNotFound) && !isEtcdError(e, ErrorCode.TestFailed)) throw e;
         });
