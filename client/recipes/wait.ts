@@ -23,7 +23,11 @@ export async function waitUntilGone(client: EtcdClient, key: string, afterIndex:
   }
 }
 
-/** A value no other acquisition shares: the recipes compare-and-delete by it. */
+/**
+ * A value no other acquisition shares: the recipes compare-and-delete by it. (getRandomValues,
+ * not randomUUID, which browsers offer only to secure contexts.)
+ */
 export function uniqueValue(owner: string): string {
-  return `${owner}#${crypto.randomUUID()}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `${owner}#${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
