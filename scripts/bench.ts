@@ -6,7 +6,7 @@
  *
  *   npm run bench [-- --seconds 5 --clients 1,16,64 --members 3]
  *   npm run bench -- --wake [--spells 0,15,30,60 --members 3]   (first requests after idle spells; scripts/lib/bench-wake.ts)
- *   npm run bench -- --auth   (also: writes and reads as a non-root user with auth on, vs auth off)
+ *   npm run bench -- --auth [--auth-rounds 2]   (also: writes and reads as a non-root user with auth on, vs auth off)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +26,7 @@ const memberCount = Number(arg("members", "3"));
 const wake = args.includes("--wake");
 const spells = arg("spells", "0,15,30,60").split(",").map(Number);
 const withAuth = args.includes("--auth");
-const authRounds = 2;
+const authRounds = Number(arg("auth-rounds", "2"));
 const valueBytes = 256;
 const keysMax = 1_000;
 
