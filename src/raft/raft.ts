@@ -249,14 +249,7 @@ export class Raft {
 
   becomeLeader(): void {
     assert(this.state !== "StateFollower", "invalid transition [follower -> leader]");
-    this.stepFn = stepLeader;
-    this.reset(this.term);
-    this.tickFn = tickHeartbeat;
-    this.lead = this.id;
-    this.state = "StateLeader";
-    this.prs.get(this.id)?.becomeReplicate();
-    // Any conf change in the log may be pending; refuse new ones until all of it is committed.
-    this.pendingConfIndex = this.raftLog.lastIndex();
+    this.takeLead();
     const ok = this.appendEntry([{ term: 0, index: 0, type: "normal", data: new Uint8Array(0) }]);
     assert(ok, "empty entry was dropped");
     this.info(`became leader at term ${this.term}`);
@@ -268,14 +261,20 @@ export class Raft {
    * last committed entry is already of this term. Followers are probed from our last index.
    */
   resumeLeader(): void {
+    this.takeLead();
+    this.info(`resumed leadership of term ${this.term}`);
+  }
+
+  /** The leader's state for the current term, shared by winning it and resuming it. */
+  private takeLead(): void {
     this.stepFn = stepLeader;
     this.reset(this.term);
     this.tickFn = tickHeartbeat;
     this.lead = this.id;
     this.state = "StateLeader";
     this.prs.get(this.id)?.becomeReplicate();
+    // Any conf change in the log may be pending; refuse new ones until all of it is committed.
     this.pendingConfIndex = this.raftLog.lastIndex();
-    this.info(`resumed leadership of term ${this.term}`);
   }
 
   abortLeaderTransfer(): void {
