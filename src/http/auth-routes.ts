@@ -32,11 +32,19 @@ function isEmpty(p: Role["grant"]): boolean {
   return p === null || ((p.kv.read ?? []).length === 0 && (p.kv.write ?? []).length === 0);
 }
 
-async function readBody(r: RouteRequest): Promise<unknown> {
+/** The body's first JSON value read as `from` reads it; null when it is not that (etcd: "Invalid JSON"). */
+async function decodeBody<T>(r: RouteRequest, from: (v: unknown) => T): Promise<T | null> {
   const text = await r.raw.text();
-  if (new TextEncoder().encode(text).length > authBodyBytesMax) throw new JsonShapeError("too large");
-  return decodeFirstValue(text);
+  if (new TextEncoder().encode(text).length > authBodyBytesMax) return null;
+  try {
+    return from(decodeFirstValue(text));
+  } catch (e) {
+    if (e instanceof JsonShapeError) return null;
+    throw e;
+  }
 }
+
+const invalidJson = "Invalid JSON in request body.";
 
 /** The auth data behind `handler`, read and written with the cluster's own access. */
 export function authStore(handler: V2Handler): AuthStore {
@@ -98,13 +106,8 @@ export function authRoutes(handler: V2Handler, credentials: Credentials): Record
         await store.deleteUser(name);
         return empty(h);
       }
-      let u: User;
-      try {
-        u = userFromJson(await readBody(r));
-      } catch (e) {
-        if (e instanceof JsonShapeError) return message(400, "Invalid JSON in request body.", h);
-        throw e;
-      }
+      const u = await decodeBody(r, userFromJson);
+      if (!u) return message(400, invalidJson, h);
       if (u.user !== name) return message(400, "User JSON name does not match the name in the URL", h);
       let out: User;
       let created = false;
@@ -125,13 +128,8 @@ export function authRoutes(handler: V2Handler, credentials: Credentials): Record
         await store.deleteRole(name);
         return empty(h);
       }
-      let role: Role;
-      try {
-        role = roleFromJson(await readBody(r));
-      } catch (e) {
-        if (e instanceof JsonShapeError) return message(400, "Invalid JSON in request body.", h);
-        throw e;
-      }
+      const role = await decodeBody(r, roleFromJson);
+      if (!role) return message(400, invalidJson, h);
       if (role.role !== name) return message(400, "Role JSON name does not match the name in the URL", h);
       if (isEmpty(role.grant) && isEmpty(role.revoke)) {
         await store.createRole(role);
