@@ -22,7 +22,16 @@ export default defineConfig({
   ],
   test: {
     include: ["test/workers/**/*.test.ts"],
+    // test/workers/fuzz.test.ts: FUZZ_SEED replays a run, FUZZ_REQUESTS sets its size.
+    provide: { fuzzSeed: process.env.FUZZ_SEED ?? "", fuzzRequests: process.env.FUZZ_REQUESTS ?? "" },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    fuzzSeed: string;
+    fuzzRequests: string;
+  }
+}
