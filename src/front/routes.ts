@@ -15,6 +15,7 @@ import type { Env } from "../member/env.js";
 import { adminRoutes } from "./admin-routes.js";
 import { debugRoutes } from "./debug.js";
 import { membersRoutes } from "./members-routes.js";
+import { metricsRoutes, parseMetricsMode } from "./metrics.js";
 import { proxyRoutes } from "./proxy-mode.js";
 import type { MemberRouter } from "./router.js";
 
@@ -23,6 +24,7 @@ export function frontRoutes(env: Env, config: ClusterConfig, router: MemberRoute
     ...membersRoutes(router, credentials),
     ...proxyRoutes(config),
     ...(pinned ? {} : adminRoutes(router, credentials)),
+    ...(pinned ? {} : metricsRoutes(router, credentials, parseMetricsMode(env.ETCD_METRICS))),
     ...(config.debug && !pinned ? debugRoutes(env, config, credentials) : {}),
   };
 }
