@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { TestCluster, names } from "./cluster-helpers.js";
+import { TestCluster, names, rootAuth, rootPassword, withAuthOn } from "./cluster-helpers.js";
 
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Every wait in the page; polls (the cluster pane every 2 s) fit well inside. */
@@ -72,5 +72,22 @@ describe("the dashboard", () => {
 
     mkdirSync("test-results", { recursive: true });
     await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+  });
+
+  it("with auth on, shows the cluster only after signing in as root", async () => {
+    await withAuthOn(cluster.url, async () => {
+      expect((await fetch(`${cluster.url}/ui/cluster`)).status).toBe(401);
+      expect((await fetch(`${cluster.url}/ui/cluster`, { headers: rootAuth })).status).toBe(200);
+      await page.goto(`${cluster.url}/ui`, { waitUntil: "load" });
+      await page.waitForFunction(() => document.getElementById("clusterErr")!.textContent!.includes("sign in as root"), { timeout: waitMs });
+      await page.type("#user", "root");
+      await page.type("#password", rootPassword);
+      await page.click("#signin button");
+      await page.waitForFunction((n) => document.querySelectorAll("#cluster tbody tr").length === n, { timeout: waitMs }, names.length);
+      expect(await page.$eval("#clusterErr", (el) => el.textContent)).toBe("");
+      // The password is not kept in the form once used.
+      expect(await page.$eval("#password", (el) => (el as HTMLInputElement).value)).toBe("");
+      await page.click("#signout");
+    });
   });
 });
