@@ -8,6 +8,19 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TestCluster, names, rootAuth, rootPassword, withAuthOn } from "./cluster-helpers.js";
 
+/**
+ * The little of the DOM these page functions use: they run in Chromium, but this project
+ * type-checks against the Workers types, which have no DOM (module scope: no global leaks).
+ */
+interface El {
+  textContent: string | null;
+  value: string;
+  children: ArrayLike<El>;
+  dataset: Record<string, string | undefined>;
+  click(): void;
+}
+declare const document: { querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El> & Iterable<El>; getElementById(id: string): El | null };
+
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Every wait in the page; polls (the cluster pane every 2 s) fit well inside. */
 const waitMs = 15_000;
@@ -46,16 +59,16 @@ describe("the dashboard", () => {
     await page.goto(`${cluster.url}/ui`, { waitUntil: "load" });
 
     await page.waitForFunction((n) => document.querySelectorAll("#cluster tbody tr").length === n && document.querySelectorAll("#cluster tr.leader").length === 1, { timeout: waitMs }, names.length);
-    const members = await page.$$eval("#cluster tbody tr td:first-child", (tds) => tds.map((td) => td.textContent));
+    const members = await page.evaluate(() => [...document.querySelectorAll("#cluster tbody tr td:first-child")].map((td) => td.textContent));
     expect(members.sort()).toEqual(names);
 
     // Into the test's directory, by clicking it in the tree.
     await page.waitForFunction((d) => [...document.querySelectorAll("#keys td")].some((td) => td.textContent === d + "/"), { timeout: waitMs }, dir);
-    await page.evaluate((d) => ([...document.querySelectorAll("#keys td")].find((td) => td.textContent === d + "/") as HTMLElement).click(), dir);
+    await page.evaluate((d) => ([...document.querySelectorAll("#keys td")].find((td) => td.textContent === d + "/"))!.click(), dir);
     expect(await (await rowValue(`${dir}/from-fetch`)).jsonValue()).toBe("hello");
 
     // Watch the directory, then write through the page and through fetch.
-    await page.$eval("#watchDir", (el, d) => ((el as HTMLInputElement).value = d), dir);
+    await page.evaluate((d) => (document.getElementById("watchDir")!.value = d), dir);
     await page.click("#watchBtn");
     await page.waitForFunction(() => document.getElementById("events")!.dataset.from, { timeout: waitMs });
     await page.type("#key", "from-ui");
@@ -66,7 +79,7 @@ describe("the dashboard", () => {
     expect(((await read.json()) as { node: { value: string } }).node.value).toBe("world");
 
     expect((await cluster.put(`${dir}/live`, "changed")).status).toBe(201);
-    const events = () => page.$eval("#events", (el) => el.textContent ?? "");
+    const events = () => page.evaluate(() => document.getElementById("events")!.textContent ?? "");
     await page.waitForFunction((d) => document.getElementById("events")!.textContent!.includes(`set ${d}/live = changed`), { timeout: waitMs }, dir);
     expect(await events()).toContain(`set ${dir}/from-ui = world`);
 
@@ -84,9 +97,9 @@ describe("the dashboard", () => {
       await page.type("#password", rootPassword);
       await page.click("#signin button");
       await page.waitForFunction((n) => document.querySelectorAll("#cluster tbody tr").length === n, { timeout: waitMs }, names.length);
-      expect(await page.$eval("#clusterErr", (el) => el.textContent)).toBe("");
+      expect(await page.evaluate(() => document.getElementById("clusterErr")!.textContent)).toBe("");
       // The password is not kept in the form once used.
-      expect(await page.$eval("#password", (el) => (el as HTMLInputElement).value)).toBe("");
+      expect(await page.evaluate(() => document.getElementById("password")!.value)).toBe("");
       await page.click("#signout");
     });
   });
