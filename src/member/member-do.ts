@@ -28,7 +28,7 @@ import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js"
 import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
 import { WatchHub } from "./watch-hub.js";
-import { Histogram, walFsyncBucketsSeconds, type MemberMetrics } from "./metrics.js";
+import { Histogram, memberMetrics, walFsyncBucketsSeconds, type MemberMetrics } from "./metrics.js";
 
 export class Member extends DurableObject<Env> {
   private readonly config: ClusterConfig;
@@ -176,42 +176,17 @@ export class Member extends DurableObject<Env> {
   async metrics(to: MemberAddress): Promise<MemberMetrics> {
     await this.ready(to);
     const replica = this.ensure(to);
-    const s = replica.status();
-    const c = replica.metricsCounters();
-    const st = replica.stateMachine.stats();
-    const peerRoundTrip: MemberMetrics["peerRoundTrip"] = {};
-    for (const [id, h] of this.peerStats.roundTrip) peerRoundTrip[id] = h.data();
-    return {
-      name: s.name,
-      id: s.id,
-      hasLeader: s.leader !== "0" && s.leader !== "",
-      isLeader: s.role === "StateLeader",
-      leaderChangesSeen: c.leaderChangesSeen,
-      committed: s.commit,
-      applied: s.applied,
-      proposalsPending: c.proposalsPending,
-      proposalsFailed: c.proposalsFailed,
-      slowApplies: c.slowApplies,
+    return memberMetrics({
+      status: replica.status(),
+      counters: replica.metricsCounters(),
+      store: replica.stateMachine.stats(),
       watchers: this.watches.watcherCount(),
-      reads: { get: st.getsSuccess + st.getsFail },
-      writes: {
-        set: st.setsSuccess + st.setsFail,
-        delete: st.deleteSuccess + st.deleteFail,
-        update: st.updateSuccess + st.updateFail,
-        create: st.createSuccess + st.createFail,
-        compareAndSwap: st.compareAndSwapSuccess + st.compareAndSwapFail,
-        compareAndDelete: st.compareAndDeleteSuccess + st.compareAndDeleteFail,
-      },
-      expires: st.expireCount,
-      walFsync: this.walFsync.data(),
-      peerRoundTrip,
-      appendBatches: s.appendBatches,
-      entriesAppended: s.entriesAppended,
+      walFsync: this.walFsync,
+      peerRoundTrip: this.peerStats.roundTrip,
       requestsServed: this.requestsServed,
       alarmWakeups: this.alarmWakeups,
-      quiesced: s.quiesced,
       storageBytes: this.ctx.storage.sql.databaseSize,
-    };
+    });
   }
 
   // ---- backup and restore (admin, through the Worker's root-only routes) ----

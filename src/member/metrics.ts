@@ -5,6 +5,9 @@
  *
  * @module
  */
+import { NONE } from "../raft/types.js";
+import type { StoreStats } from "../store/types.js";
+import type { MemberStatus } from "./rpc-types.js";
 
 /** etcd's bucket layouts: exponential, in seconds. */
 export const walFsyncBucketsSeconds = exponential(0.001, 2, 14);
@@ -74,4 +77,55 @@ export interface MemberMetrics {
   alarmWakeups: number;
   quiesced: boolean;
   storageBytes: number;
+}
+
+/** What the member object has at hand when asked; see Member.metrics. */
+export interface MetricsSources {
+  status: MemberStatus;
+  counters: { leaderChangesSeen: number; proposalsFailed: number; slowApplies: number; proposalsPending: number };
+  store: StoreStats;
+  watchers: number;
+  walFsync: Histogram;
+  peerRoundTrip: ReadonlyMap<string, Histogram>;
+  requestsServed: number;
+  alarmWakeups: number;
+  storageBytes: number;
+}
+
+export function memberMetrics(src: MetricsSources): MemberMetrics {
+  const { status: s, counters: c, store: st } = src;
+  const peerRoundTrip: MemberMetrics["peerRoundTrip"] = {};
+  for (const [id, h] of src.peerRoundTrip) peerRoundTrip[id] = h.data();
+  return {
+    name: s.name,
+    id: s.id,
+    hasLeader: s.leader !== NONE,
+    isLeader: s.role === "StateLeader",
+    leaderChangesSeen: c.leaderChangesSeen,
+    committed: s.commit,
+    applied: s.applied,
+    proposalsPending: c.proposalsPending,
+    proposalsFailed: c.proposalsFailed,
+    slowApplies: c.slowApplies,
+    watchers: src.watchers,
+    // etcd counts success and failure alike, by action.
+    reads: { get: st.getsSuccess + st.getsFail },
+    writes: {
+      set: st.setsSuccess + st.setsFail,
+      delete: st.deleteSuccess + st.deleteFail,
+      update: st.updateSuccess + st.updateFail,
+      create: st.createSuccess + st.createFail,
+      compareAndSwap: st.compareAndSwapSuccess + st.compareAndSwapFail,
+      compareAndDelete: st.compareAndDeleteSuccess + st.compareAndDeleteFail,
+    },
+    expires: st.expireCount,
+    walFsync: src.walFsync.data(),
+    peerRoundTrip,
+    appendBatches: s.appendBatches,
+    entriesAppended: s.entriesAppended,
+    requestsServed: src.requestsServed,
+    alarmWakeups: src.alarmWakeups,
+    quiesced: s.quiesced,
+    storageBytes: src.storageBytes,
+  };
 }
