@@ -148,6 +148,7 @@ const clientJs = String.raw`
     const res = await api(keyUrl(join(dir, key)), { method: "PUT", body: form, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
     $("keysErr").textContent = res.status === 200 || res.status === 201 ? "" : await failText(res);
     await loadKeys();
+    void loadCluster();
   }
 
   let watching = null;
@@ -186,6 +187,7 @@ const clientJs = String.raw`
       line.textContent = ev.node.modifiedIndex + " " + ev.action + " " + ev.node.key + (ev.node.value !== undefined ? " = " + ev.node.value : "");
       events.prepend(line);
       if (!dir || ev.node.key.startsWith(dir)) void loadKeys();
+      void loadCluster(); // commit and applied moved
     }
   }
 
