@@ -9,6 +9,12 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 
+/** Progress goes to stderr at most this often, so a large store shows it is moving. */
+const progressEveryMs = 1_000;
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
 const args = process.argv.slice(2);
 const arg = (name: string) => {
   const i = args.indexOf(`--${name}`);
@@ -20,8 +26,13 @@ const auth: Record<string, string> = password ? { Authorization: `Basic ${Buffer
 
 const restoreFrom = arg("restore");
 if (restoreFrom) {
-  const res = await fetch(`${url}/admin/restore`, { method: "POST", body: readFileSync(restoreFrom), headers: { ...auth, "Content-Type": "application/cbor" } });
-  console.log(`restore: ${res.status} ${await res.text()}`);
+  const body = readFileSync(restoreFrom);
+  // One request: the Worker restores every member in turn before it answers, so the progress
+  // that can be shown is the time spent waiting.
+  console.error(`restore: sending ${mib(body.length)} from ${restoreFrom}; every member is restored before the answer`);
+  const ticker = setInterval(() => console.error(`restore: waiting, ${elapsed()}`), progressEveryMs * 5);
+  const res = await fetch(`${url}/admin/restore`, { method: "POST", body, headers: { ...auth, "Content-Type": "application/cbor" } }).finally(() => clearInterval(ticker));
+  console.log(`restore: ${res.status} after ${elapsed()} ${await res.text()}`);
   process.exit(res.ok ? 0 : 1);
 }
 const out = arg("out") ?? "etcd-backup.cbor";
@@ -30,6 +41,18 @@ if (!res.ok) {
   console.error(`backup: ${res.status} ${await res.text()}`);
   process.exit(1);
 }
-const bytes = new Uint8Array(await res.arrayBuffer());
+console.error(`backup: the leader captured a consistent copy after ${elapsed()}; downloading`);
+const chunks: Uint8Array[] = [];
+let received = 0;
+let reportedAt = Date.now();
+for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+  chunks.push(chunk);
+  received += chunk.length;
+  if (Date.now() - reportedAt >= progressEveryMs) {
+    reportedAt = Date.now();
+    console.error(`backup: ${mib(received)} received, ${elapsed()}`);
+  }
+}
+const bytes = Buffer.concat(chunks);
 writeFileSync(out, bytes);
-console.log(`backup: wrote ${bytes.length} bytes to ${out}`);
+console.log(`backup: wrote ${bytes.length} bytes to ${out} in ${elapsed()}`);

@@ -53,6 +53,8 @@ export interface ClusterEnv {
   ETCD_DOH_URL?: string;
   /** "on" (default: the Worker proxies reads and writes) or "readonly" (501 for anything but GET). */
   ETCD_PROXY?: string;
+  /** GET /metrics: public (default, as etcd), root (root-only while auth is on) or off (404). */
+  ETCD_METRICS?: string;
   /** What the first request of a fresh cluster sets up: off | root | lockdown (see front/auth-bootstrap.ts). */
   ETCD_AUTH_BOOTSTRAP?: string;
 }

@@ -15,14 +15,18 @@ import type { Env } from "../member/env.js";
 import { adminRoutes } from "./admin-routes.js";
 import { debugRoutes } from "./debug.js";
 import { membersRoutes } from "./members-routes.js";
+import { metricsRoutes, parseMetricsMode } from "./metrics.js";
 import { proxyRoutes } from "./proxy-mode.js";
 import type { MemberRouter } from "./router.js";
+import { uiRoutes } from "./ui-routes.js";
 
 export function frontRoutes(env: Env, config: ClusterConfig, router: MemberRouter, credentials: Credentials, pinned: string): Record<string, RouteHandler> {
   return {
     ...membersRoutes(router, credentials),
     ...proxyRoutes(config),
     ...(pinned ? {} : adminRoutes(router, credentials)),
+    ...(pinned ? {} : uiRoutes(router, credentials)),
+    ...(pinned ? {} : metricsRoutes(router, credentials, parseMetricsMode(env.ETCD_METRICS))),
     ...(config.debug && !pinned ? debugRoutes(env, config, credentials) : {}),
   };
 }

@@ -28,6 +28,7 @@ import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js"
 import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
 import { WatchHub } from "./watch-hub.js";
+import { Histogram, memberMetrics, walFsyncBucketsSeconds, type MemberMetrics } from "./metrics.js";
 
 export class Member extends DurableObject<Env> {
   private readonly config: ClusterConfig;
@@ -38,6 +39,10 @@ export class Member extends DurableObject<Env> {
   private armedAtMs: number | null = null;
   private readonly introduced = new Map<string, MemberInfo>();
   private readonly peerStats = new PeerStats(Date.now());
+  /** GET /metrics: in memory, reset when this object restarts. */
+  private readonly walFsync = new Histogram(walFsyncBucketsSeconds);
+  private requestsServed = 0;
+  private alarmWakeups = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -167,6 +172,23 @@ export class Member extends DurableObject<Env> {
     return this.ensure(to).stateMachine.stats();
   }
 
+  /** GET /metrics: this member's counters, gauges and histograms (src/member/metrics.ts). */
+  async metrics(to: MemberAddress): Promise<MemberMetrics> {
+    await this.ready(to);
+    const replica = this.ensure(to);
+    return memberMetrics({
+      status: replica.status(),
+      counters: replica.metricsCounters(),
+      store: replica.stateMachine.stats(),
+      watchers: this.watches.watcherCount(),
+      walFsync: this.walFsync,
+      peerRoundTrip: this.peerStats.roundTrip,
+      requestsServed: this.requestsServed,
+      alarmWakeups: this.alarmWakeups,
+      storageBytes: this.ctx.storage.sql.databaseSize,
+    });
+  }
+
   // ---- backup and restore (admin, through the Worker's root-only routes) ----
 
   /** A linearizable copy of the state: on the leader, after a ReadIndex, captured at once. */
@@ -230,6 +252,7 @@ export class Member extends DurableObject<Env> {
   // ---- time ----
 
   override async alarm(): Promise<void> {
+    this.alarmWakeups++;
     this.armedAtMs = null;
     if (!this.replica) return;
     this.replica.onAlarm();
@@ -249,11 +272,14 @@ export class Member extends DurableObject<Env> {
     }
     this.flushInFlight = true;
     setTimeout(() => {
+      // The clock inside a Durable Object advances only across I/O: this measures the sync.
+      const startedMs = Date.now();
       fn();
       this.ctx.storage
         .sync()
         .catch(ignoreReset)
         .finally(() => {
+          this.walFsync.observe((Date.now() - startedMs) / 1000);
           this.flushInFlight = false;
           const next = this.queuedReady;
           this.queuedReady = null;
@@ -290,6 +316,7 @@ export class Member extends DurableObject<Env> {
   private booting: Promise<void> | null = null;
 
   private async ready(to: MemberAddress): Promise<void> {
+    this.requestsServed++; // every RPC and watch request starts here
     if (this.replica || (!this.config.discoveryUrl && !this.config.discoverySrv) || this.meta.str("name")) return;
     this.booting ??= this.discover(to).finally(() => (this.booting = null));
     await this.booting;

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { Histogram, peerRoundTripBucketsSeconds } from "./metrics.js";
+
 export interface LatencyStats {
   current: number;
   average: number;
@@ -60,6 +62,8 @@ export class PeerStats {
   recvAppendRequestCnt = 0;
   readonly startTimeMs: number;
   private followers = new Map<string, Follower>();
+  /** etcd_network_peer_round_trip_time_seconds, by peer id; kept across leadership changes. */
+  readonly roundTrip = new Map<string, Histogram>();
 
   constructor(nowMs: number) {
     this.startTimeMs = nowMs;
@@ -69,6 +73,12 @@ export class PeerStats {
     let f = this.followers.get(id);
     if (!f) this.followers.set(id, (f = new Follower()));
     return f;
+  }
+
+  observeRoundTrip(peerId: string, ms: number): void {
+    let h = this.roundTrip.get(peerId);
+    if (!h) this.roundTrip.set(peerId, (h = new Histogram(peerRoundTripBucketsSeconds)));
+    h.observe(ms / 1000);
   }
 
   /** Forget followers after a leadership change: etcd's leader stats start fresh. */

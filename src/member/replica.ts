@@ -26,6 +26,7 @@ import { Clock, type Timing } from "./clock.js";
 import type { MemberChangeReply, MemberReply, MemberStatus } from "./rpc-types.js";
 import { decodeMemberContext, encodeMemberContext, type MemberContext } from "./proposal.js";
 import { checkMembershipChange } from "./reconfig.js";
+import { slowApplyMs } from "./metrics.js";
 
 export interface ReplicaPorts {
   sql: Sql;
@@ -94,6 +95,8 @@ export class Replica {
   /** Group-commit counters (in memory): Readies that appended entries, and entries appended. */
   private appendBatches = 0;
   private entriesAppended = 0;
+  /** For GET /metrics; in memory, so they reset when the member restarts (as etcd's do). */
+  private readonly counters = { leaderChangesSeen: 0, proposalsFailed: 0, slowApplies: 0 };
   private appliedConfChanges: Array<[string, number]> = [];
 
   constructor(private readonly ports: ReplicaPorts, id: NodeId, timing: Timing) {
@@ -182,6 +185,7 @@ export class Replica {
       this.scheduleReady();
     }
     const out = await outcome;
+    if ("lost" in out) this.counters.proposalsFailed++;
     if ("lost" in out) return out.leader || !this.isLeader() ? { kind: "notLeader", leader: out.leader } : { kind: "timeout" };
     return this.reply(out.result, out.etcdIndex, out.raftIndex);
   }
@@ -265,6 +269,11 @@ export class Replica {
     };
   }
 
+  /** etcd_server_* counters for GET /metrics (see src/member/metrics.ts). */
+  metricsCounters(): { leaderChangesSeen: number; proposalsFailed: number; slowApplies: number; proposalsPending: number } {
+    return { ...this.counters, proposalsPending: this.proposals.size };
+  }
+
   isLeader(): boolean {
     return this.leader === this.id;
   }
@@ -301,6 +310,7 @@ export class Replica {
       // Captured before applying this Ready: raft asked for the snapshot at the current applied index.
       const snapshots = this.captureOutgoingSnapshots(rd);
       const outcomes: Array<[string, ApplyOutcome]> = [];
+      const startedMs = this.ports.now();
       const events = this.ports.transactionSync(() => {
         if (rd.snapshot && rd.snapshot.metadata.index > 0) this.installSnapshot(rd.snapshot);
         this.storage.append(rd.entries);
@@ -314,6 +324,7 @@ export class Replica {
         this.maybeCompact();
         return this.stateMachine.drainEvents();
       });
+      if (this.ports.now() - startedMs > slowApplyMs) this.counters.slowApplies++;
       this.sendAll(rd.messages, snapshots);
       if (rd.softState) this.onSoftState(rd.softState.lead);
       for (const rs of rd.readStates) this.reads.trigger(new TextDecoder().decode(rs.requestCtx), rs.index);
@@ -396,6 +407,7 @@ export class Replica {
   private onSoftState(lead: NodeId): void {
     const wasLeader = this.isLeader();
     if (lead !== this.leader) this.leaderSinceMs = this.ports.now();
+    if (lead !== this.leader && lead !== NONE) this.counters.leaderChangesSeen++;
     this.leader = lead;
     if (wasLeader && lead !== this.id) {
       // Proposals still waiting here may or may not commit under the new leader: the caller

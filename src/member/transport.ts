@@ -51,6 +51,7 @@ export class Transport {
       const sentAt = Date.now();
       const reply = await stub.peer(to, batch);
       follower.record(Date.now() - sentAt);
+      this.stats.observeRoundTrip(peer.id, Date.now() - sentAt);
       if (reply.removed) this.events.removed();
       if (snap) this.events.snapshotStatus(peer.id, false);
     })().catch(() => {
