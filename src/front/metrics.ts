@@ -46,11 +46,13 @@ export async function gatherMembers<T>(router: MemberRouter, ask: (name: string)
 
 export function metricsRoutes(router: MemberRouter, credentials: Credentials, mode: MetricsMode): Record<string, RouteHandler> {
   if (mode === "off") return {};
-  const scrape: RouteHandler = async () => {
+  const scrape: RouteHandler = async (r) => {
+    if (r.method === "HEAD") return new Response(null, { headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" } });
     const answers = await gatherMembers(router, (name) => router.stub(name).metrics(router.address(name)) as Promise<MemberMetrics>, metricsLimits.memberTimeoutMs);
     const body = renderMetrics(answers.filter((a): a is MemberMetrics => a !== null));
     return new Response(body, { headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" } });
   };
   const guarded = mode === "root" ? rootOnly(credentials, scrape) : scrape;
-  return { "/metrics": onlyMethods(["GET"], guarded) };
+  // Prometheus' handler answers HEAD as GET without a body (etcd serves it that way).
+  return { "/metrics": onlyMethods(["GET", "HEAD"], guarded) };
 }

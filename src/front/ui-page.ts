@@ -33,7 +33,7 @@ const body = `
 </header>
 <main>
 <section class="wide"><h2>Cluster</h2><div id="clusterErr" class="err"></div>
-<table id="cluster"><thead><tr><th>member</th><th>id</th><th>role</th><th>term</th><th>commit</th><th>applied</th><th>leader</th><th>quiesced</th></tr></thead><tbody></tbody></table></section>
+<table id="cluster"><thead><tr><th>member</th><th>id</th><th>role</th><th>term</th><th>commit</th><th>applied</th><th>leader</th><th>quiesced</th><th>region hint</th></tr></thead><tbody></tbody></table></section>
 <section><h2>Keys <span id="dir" class="path">/</span> <button id="up">up</button> <button id="refresh">refresh</button></h2><div id="keysErr" class="err"></div>
 <table id="keys"><thead><tr><th>key</th><th>value</th><th>ttl</th><th>created</th><th>modified</th><th></th></tr></thead><tbody></tbody></table>
 <form id="edit"><p><input id="key" placeholder="key (in this directory, or /absolute)" size="28"> <input id="value" placeholder="value" size="16"> <input id="ttl" placeholder="ttl s" size="4"></p>
@@ -88,7 +88,7 @@ const clientJs = String.raw`
         ...members.map((m) => {
           const tr = document.createElement("tr");
           if (m.role === "StateLeader") tr.className = "leader";
-          for (const k of ["name", "id", "role", "term", "commit", "applied", "leader", "quiesced"]) cell(tr, m.error && k === "role" ? "unreachable" : m[k]);
+          for (const k of ["name", "id", "role", "term", "commit", "applied", "leader", "quiesced", "hint"]) cell(tr, m.error && k === "role" ? "unreachable" : m[k]);
           return tr;
         }),
       );

@@ -1,6 +1,7 @@
 /**
  * The dashboard's routes: GET /ui (the page, src/front/ui-page.ts) and GET /ui/cluster, the
- * cluster pane's JSON (every member's role, term, commit and applied index, leader, quiesced).
+ * cluster pane's JSON (every member's role, term, commit and applied index, leader, quiesced,
+ * location hint).
  * That JSON says more than /v2/members and /v2/stats do, so it is root-only while auth is on;
  * with auth off it is as open as the rest of the API, as etcd's are.
  *
@@ -33,8 +34,9 @@ export function uiRoutes(router: MemberRouter, credentials: Credentials): Record
     const answers = await gatherMembers(router, (name) => router.stub(name).status(router.address(name)) as Promise<MemberStatus>, uiLimits.memberTimeoutMs);
     const members = router.config.members.map((m, i) => {
       const s = answers[i];
-      if (!s) return { name: m.name, id: m.id, error: "no answer" };
-      return { name: s.name || m.name, id: s.id, role: s.role, term: s.term, commit: s.commit, applied: s.applied, leader: s.leaderName, quiesced: s.quiesced };
+      const hint = m.locationHint || "—";
+      if (!s) return { name: m.name, id: m.id, hint, error: "no answer" };
+      return { name: s.name || m.name, id: s.id, role: s.role, term: s.term, commit: s.commit, applied: s.applied, leader: s.leaderName, quiesced: s.quiesced, hint };
     });
     return new Response(JSON.stringify({ members }), { headers: { "Content-Type": "application/json", "Cache-Control": "no-store" } });
   };

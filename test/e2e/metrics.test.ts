@@ -83,9 +83,10 @@ describe("GET /metrics", () => {
     }
   });
 
-  it("answers only GET", async () => {
+  it("answers GET and HEAD only", async () => {
     const res = await fetch(`${cluster.url}/metrics`, { method: "POST" });
     expect(res.status).toBe(405);
-    expect(res.headers.get("Allow")).toBe("GET");
+    expect(res.headers.get("Allow")).toBe("GET,HEAD");
+    expect((await fetch(`${cluster.url}/metrics`, { method: "HEAD" })).status).toBe(200);
   });
 });
