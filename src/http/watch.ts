@@ -90,7 +90,7 @@ export async function watchResponse(
 }
 
 /** `value`, or "idle" if it has not settled after `ms`. */
-function idleOr<T>(value: Promise<T>, ms: number): Promise<T | "idle"> {
+export function idleOr<T>(value: Promise<T>, ms: number): Promise<T | "idle"> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => resolve("idle"), ms);
     value.then(
