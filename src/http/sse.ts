@@ -31,8 +31,9 @@ export function lastEventId(header: string | null): number | null | undefined {
 }
 
 export function sseFrame(e: V2Event, nowMs: number): string {
-  // The event's etcdIndex is its modifiedIndex (every v2 event is one write at one index).
-  return `id: ${e.etcdIndex}\ndata: ${renderWatchEvent(e, nowMs).trimEnd()}\n\n`;
+  // Every v2 event's node carries the event's own index as modifiedIndex (a delete or expiry
+  // too); the event's etcdIndex is the store's index when it is sent, later for a history hit.
+  return `id: ${e.node.modifiedIndex}\ndata: ${renderWatchEvent(e, nowMs).trimEnd()}\n\n`;
 }
 
 export function sseErrorFrame(err: V2Error): string {
@@ -103,7 +104,7 @@ export async function sseResponse(
       current.cancel();
       let again;
       try {
-        again = await open(next.value.etcdIndex + 1);
+        again = await open(next.value.node.modifiedIndex + 1);
       } catch (e) {
         return end(controller, internalError(e));
       }
