@@ -99,7 +99,7 @@ export async function sseResponse(
       }
       pending = null;
       // The one-shot link ended without an event: the member closed it (its state was replaced).
-      if (next.done === true) return end(controller, internalError(new Error("watch closed")));
+      if (next.done === true) return end(controller, current.endedBy?.() ?? internalError(new Error("watch closed")));
       controller.enqueue(encoder.encode(sseFrame(next.value, now())));
       current.cancel();
       let again;

@@ -7,7 +7,7 @@
  */
 import type { V2Event } from "../store/types.js";
 import type { WatchStart } from "./handler.js";
-import { errorResponse, internalError, renderWatchEvent, successHeaders } from "./render.js";
+import { errorResponse, internalError, renderError, renderWatchEvent, successHeaders } from "./render.js";
 
 /**
  * How long a watch may sit idle before the Worker writes one space to it. JSON allows the
@@ -72,6 +72,8 @@ export async function watchResponse(
       pending = null;
       // The client may have gone away while we waited: then the stream is already cancelled.
       if (next.done === true || done) {
+        const last = done ? null : (start.endedBy?.() ?? null);
+        if (last) controller.enqueue(encoder.encode(renderError(last)));
         finish();
         closeQuietly(controller);
         return;
