@@ -4,6 +4,7 @@
  * waitIndex, a cleared index is an `event: error`, and auth asks the watch's question.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { waitFor } from "../../scripts/lib/local-cluster.js";
 import { rootAuth, TestCluster, withAuthOn } from "./cluster-helpers.js";
 
 let cluster: TestCluster;
@@ -65,11 +66,16 @@ class FrameReader {
   }
 }
 
-async function openSse(key: string, query = "", headers: Record<string, string> = {}): Promise<{ res: Response; frames: FrameReader }> {
+async function openSse(key: string, query = "", headers: Record<string, string> = {}): Promise<{ res: Response; frames: FrameReader; ctl: AbortController }> {
   const ctl = new AbortController();
   opened.push(ctl);
   const res = await fetch(`${cluster.url}/v2/keys${key}?wait=true&stream=true${query}`, { signal: ctl.signal, headers: { ...sse, ...headers } });
-  return { res, frames: new FrameReader(res) };
+  return { res, frames: new FrameReader(res), ctl };
+}
+
+async function watchers(): Promise<number> {
+  const r = await fetch(`${cluster.url}/v2/stats/store`);
+  return ((await r.json()) as { watchers: number }).watchers;
 }
 
 async function put(key: string, value: string): Promise<number> {
@@ -138,6 +144,15 @@ describe("SSE watch", () => {
     const { res } = await openSse(`${p}/bad`, "", { "Last-Event-ID": "x" });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ errorCode: 203 });
+  });
+
+  it("releases an idle SSE watch's watcher within seconds of the client going away", async () => {
+    const before = await watchers(); // the earlier tests' streams stay open until afterAll
+    const { res, ctl } = await openSse(`${p}/idle`);
+    expect(res.status).toBe(200);
+    await waitFor(async () => (await watchers()) === before + 1, 10_000);
+    ctl.abort();
+    await waitFor(async () => (await watchers()) <= before, 15_000);
   });
 
   it("asks the watch's permission question", async () => {
