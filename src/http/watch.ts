@@ -18,9 +18,11 @@ export const watchLivenessProbeMs = 2_000;
 
 /**
  * Headers that keep a long-lived body from being compressed, which would buffer it until it
- * ends. miniflare's entry Worker (ensureAcceptableEncoding) and Cloudflare's edge compress
- * application/json for a gzip-accepting client unless the response already names an encoding
- * other than gzip/br; `identity` says "sent as is", `no-transform` asks proxies not to recode.
+ * ends. Cloudflare compresses application/json (not text/event-stream) for a gzip-accepting
+ * client (developers.cloudflare.com/speed/optimization/content/compression/); miniflare's entry
+ * Worker models that (`ensureAcceptableEncoding` in src/workers/core/entry.worker.ts, miniflare
+ * 4.20260426) and leaves a response alone whose Content-Encoding is set to anything but gzip/br.
+ * So `identity` ("sent as is"); `no-transform` asks any other proxy not to recode it.
  */
 export function longLivedHeaders(headers: Headers): Headers {
   headers.set("Content-Encoding", "identity");
