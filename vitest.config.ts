@@ -31,10 +31,9 @@ export default defineConfig({
           // Cases that cannot hold against a running 3-member cluster; the in-process run covers
           // them and docs/divergences.md says why: fresh single-member server (21–22, 112,
           // 138, 139, 142), workerd removing "." segments (15–16), the 2 MB SQLite row limit
-          // (109), client disconnects not reaching the Worker under wrangler dev (125), and the
-          // ttl of a history-answered event (the cluster shows the remaining ttl at delivery).
+          // (109).
           // @ts-expect-error vitest 4.1 honours testNamePattern per project; its ProjectConfig type omits it.
-          testNamePattern: /^(?!.*(cases 21–22|case 112|case 138|case 139|case 142|cases 15–16|case 109|case 125|history-answered event shows the ttl))/,
+          testNamePattern: /^(?!.*(cases 21–22|case 112|case 138|case 139|case 142|cases 15–16|case 109))/,
           globalSetup: ["test/e2e/global-setup.ts"],
           fileParallelism: false,
           // Projects that run real clusters go one after another: on 2 cores, overlapping them

@@ -12,7 +12,20 @@ import type { MemberAddress } from "../member/rpc-types.js";
 import type { V2Error, V2Event } from "../store/types.js";
 
 /** Events buffered for a slow client before the watch is dropped (etcd drops at 100). */
-export const watchQueueEventsMax = 100;
+export const watchEventsBufferedMax = 100;
+/** Watches one Worker isolate holds open (each an HTTP response and a member WebSocket). */
+export const watchersPerIsolateMax = 5_000;
+
+let isolateWatchers = 0;
+
+/** Open watches in this isolate (tests and limits). */
+export function isolateWatcherCount(): number {
+  return isolateWatchers;
+}
+
+function watchError(cause: string, index: number): V2Error {
+  return { errorCode: 300, message: "Raft Internal Error", cause, index };
+}
 
 type Frame =
   | { type: "start"; etcdIndex: number; raftIndex: number; raftTerm: number }
@@ -29,13 +42,30 @@ export async function openWatch(stub: DurableObjectStub<Member>, member: MemberA
     stream: String(req.stream),
     since: String(req.sinceIndex),
   });
-  const resp = await stub.fetch(`https://member/watch?${params}`, { headers: { Upgrade: "websocket" } });
-  const ws = resp.webSocket;
-  if (!ws) throw new Error(`watch: member answered ${resp.status} without a WebSocket`);
+  if (isolateWatchers >= watchersPerIsolateMax) {
+    return { ok: false, error: watchError(`too many watchers (${watchersPerIsolateMax} in this isolate)`, 0) };
+  }
+  isolateWatchers++;
+  let counted = true;
+  const release = () => {
+    if (counted) isolateWatchers--;
+    counted = false;
+  };
+  let ws: WebSocket;
+  try {
+    const resp = await stub.fetch(`https://member/watch?${params}`, { headers: { Upgrade: "websocket" } });
+    if (!resp.webSocket) throw new Error(`watch: member answered ${resp.status} without a WebSocket`);
+    ws = resp.webSocket;
+  } catch (e) {
+    release();
+    throw e;
+  }
   ws.accept();
 
   const queue: V2Event[] = [];
   let closed = false;
+  let dropped: V2Error | null = null;
+  let lastIndex = 0;
   let wake: (() => void) | null = null;
   let started: ((f: Frame) => void) | null = null;
   const first = new Promise<Frame>((resolve) => (started = resolve));
@@ -47,14 +77,22 @@ export async function openWatch(stub: DurableObjectStub<Member>, member: MemberA
   ws.addEventListener("message", (e) => {
     const frame = JSON.parse(String(e.data)) as Frame;
     if (frame.type !== "event") return started?.(frame);
-    if (queue.length >= watchQueueEventsMax) {
+    if (closed) return;
+    if (queue.length >= watchEventsBufferedMax) {
+      // The client reads too slowly: it gets what is buffered, then this as the last word.
       closed = true;
+      dropped = watchError(`watch dropped: the client fell ${watchEventsBufferedMax} events behind`, lastIndex);
       ws.close(1000, "client too slow");
-    } else queue.push(frame.event);
+      release();
+    } else {
+      queue.push(frame.event);
+      lastIndex = frame.event.node.modifiedIndex;
+    }
     poke();
   });
   const end = () => {
     closed = true;
+    release();
     started?.({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause: "watch closed", index: 0 } });
     poke();
   };
@@ -62,9 +100,16 @@ export async function openWatch(stub: DurableObjectStub<Member>, member: MemberA
   ws.addEventListener("error", end);
 
   const head = await first;
-  if (head.type === "error") return { ok: false, error: head.error };
-  if (head.type !== "start") throw new Error("watch: unexpected first frame");
+  if (head.type === "error") {
+    release();
+    return { ok: false, error: head.error };
+  }
+  if (head.type !== "start") {
+    release();
+    throw new Error("watch: unexpected first frame");
+  }
   const cancel = () => {
+    release();
     if (closed) return;
     closed = true;
     try {
@@ -81,5 +126,5 @@ export async function openWatch(stub: DurableObjectStub<Member>, member: MemberA
       await new Promise<void>((r) => (wake = r));
     }
   }
-  return { ok: true, etcdIndex: head.etcdIndex, raftIndex: head.raftIndex, raftTerm: head.raftTerm, events: events(), cancel };
+  return { ok: true, etcdIndex: head.etcdIndex, raftIndex: head.raftIndex, raftTerm: head.raftTerm, events: events(), cancel, endedBy: () => dropped };
 }

@@ -38,6 +38,8 @@ export type WatchStart =
       events: AsyncIterable<V2Event>;
       /** Stop watching (client went away). Idempotent. */
       cancel(): void;
+      /** Why the events ended early (a client too slow for the buffer), if they did. */
+      endedBy?(): V2Error | null;
     } & RaftPosition)
   | { ok: false; error: V2Error };
 

@@ -6,13 +6,15 @@
  * @module
  */
 import type { Access, Principal } from "../auth/types.js";
-import { EcodeUnauthorized } from "../store/errors.js";
+import { EcodeIndexNaN, EcodeUnauthorized, errorMessages } from "../store/errors.js";
+import type { V2Error } from "../store/types.js";
 import type { Credentials } from "./credentials.js";
 import type { V2Handler } from "./handler.js";
 import { parseForm } from "./form.js";
 import { parseKeysRequest } from "./parse.js";
 import { errorResponse, eventStatus, internalError, renderEvent, successHeaders } from "./render.js";
 import { allowMethod, type RouteHandler } from "./route.js";
+import { lastEventId, sseResponse, wantsEventStream } from "./sse.js";
 import { watchResponse } from "./watch.js";
 
 const keysPrefix = "/v2/keys";
@@ -50,6 +52,10 @@ async function withAccess<R extends { ok: boolean; error?: { errorCode: number }
   return call({ principal: again.principal, ...question });
 }
 
+function keysError(code: number, cause: string): V2Error {
+  return { errorCode: code, message: errorMessages[code] ?? "", cause, index: 0 };
+}
+
 export function keysRoute(handler: V2Handler, now: () => number, auth: KeysAuth): RouteHandler {
   return async (r) => {
     const denied = allowMethod(r.method, keysMethods);
@@ -65,8 +71,16 @@ export function keysRoute(handler: V2Handler, now: () => number, auth: KeysAuth)
       recursive: call.kind === "watch" ? call.watch.recursive : call.req.recursive,
     };
     if (call.kind === "watch") {
-      const open = () => withAccess(auth, authorization, question, (access) => handler.watch(call.watch, access));
-      return watchResponse(open, call.watch.stream, clusterId, now, r.raw.signal);
+      const watch = call.watch;
+      if (watch.stream && wantsEventStream(r.raw.headers.get("Accept"))) {
+        const after = lastEventId(r.raw.headers.get("Last-Event-ID"));
+        if (after === undefined) return errorResponse(keysError(EcodeIndexNaN, 'invalid value for "Last-Event-ID"'), clusterId);
+        const openAt = (sinceIndex: number) =>
+          withAccess(auth, authorization, question, (access) => handler.watch({ ...watch, stream: false, sinceIndex }, access));
+        return sseResponse(openAt, after === null ? watch.sinceIndex : after + 1, clusterId, now, r.raw.signal);
+      }
+      const open = () => withAccess(auth, authorization, question, (access) => handler.watch(watch, access));
+      return watchResponse(open, watch.stream, clusterId, now, r.raw.signal);
     }
     let res;
     try {

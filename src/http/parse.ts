@@ -126,7 +126,8 @@ export function parseKeysRequest(method: string, keyPath: string, parsed: Parsed
     refresh,
     recursive: flags["recursive"] === true,
     sorted: flags["sorted"] === true,
-    timeMs: 0,
+    // Writes carry their time through the log: their events' ttl is rendered at it.
+    timeMs: v2method === "GET" || v2method === "QGET" ? 0 : nowMs,
   };
   return { ok: true, kind: "keys", req, noValueOnSuccess };
 }

@@ -7,7 +7,30 @@
  */
 import type { V2Event } from "../store/types.js";
 import type { WatchStart } from "./handler.js";
-import { errorResponse, internalError, renderWatchEvent, successHeaders } from "./render.js";
+import { errorResponse, internalError, renderError, renderWatchEvent, successHeaders } from "./render.js";
+
+/**
+ * How long a watch may sit idle before the Worker writes one space to it. JSON allows the
+ * whitespace, and the write is what notices a client that went away where the platform does not
+ * abort the request (wrangler dev's proxy passes a disconnect on only when a write fails).
+ */
+export const watchLivenessProbeMs = 2_000;
+
+/**
+ * Headers that keep a long-lived body from being compressed, which would buffer it until it
+ * ends. Cloudflare compresses application/json (not text/event-stream) for a gzip-accepting
+ * client (developers.cloudflare.com/speed/optimization/content/compression/); miniflare's entry
+ * Worker models that (`ensureAcceptableEncoding` in src/workers/core/entry.worker.ts, miniflare
+ * 4.20260426) and leaves a response alone whose Content-Encoding is set to anything but gzip/br.
+ * So `identity` ("sent as is"); `no-transform` asks any other proxy not to recode it.
+ */
+export function longLivedHeaders(headers: Headers): Headers {
+  headers.set("Content-Encoding", "identity");
+  headers.set("Cache-Control", "no-cache, no-transform");
+  return headers;
+}
+
+const probe = new TextEncoder().encode(" ");
 
 export async function watchResponse(
   open: () => Promise<WatchStart>,
@@ -23,7 +46,7 @@ export async function watchResponse(
     return errorResponse(internalError(e), clusterId);
   }
   if (!start.ok) return errorResponse(start.error, clusterId);
-  const headers = successHeaders(clusterId, start.etcdIndex, start);
+  const headers = longLivedHeaders(successHeaders(clusterId, start.etcdIndex, start));
   const events: AsyncIterator<V2Event> = start.events[Symbol.asyncIterator]();
   const stop = start.cancel.bind(start);
   let done = false;
@@ -37,11 +60,22 @@ export async function watchResponse(
   if (signal.aborted) finish();
   else signal.addEventListener("abort", finish, { once: true });
   const encoder = new TextEncoder();
+  // The next event, kept across pulls: a probe write must not drop the event still awaited.
+  let pending: Promise<IteratorResult<V2Event>> | null = null;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const next = done ? { done: true as const, value: undefined } : await events.next();
+      if (done) return closeQuietly(controller);
+      pending ??= events.next();
+      const next = await idleOr(pending, watchLivenessProbeMs);
+      if (next === "idle") {
+        if (!done) controller.enqueue(probe);
+        return;
+      }
+      pending = null;
       // The client may have gone away while we waited: then the stream is already cancelled.
       if (next.done === true || done) {
+        const last = done ? null : (start.endedBy?.() ?? null);
+        if (last) controller.enqueue(encoder.encode(renderError(last)));
         finish();
         closeQuietly(controller);
         return;
@@ -57,6 +91,17 @@ export async function watchResponse(
     },
   });
   return new Response(body, { status: 200, headers });
+}
+
+/** `value`, or "idle" if it has not settled after `ms`. */
+export function idleOr<T>(value: Promise<T>, ms: number): Promise<T | "idle"> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve("idle"), ms);
+    value.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
 }
 
 function closeQuietly(controller: ReadableStreamDefaultController<Uint8Array>): void {

@@ -22,7 +22,8 @@ function allowedWatch(replica: Replica, raw: string | null): boolean {
   return replica.stateMachine.allows(JSON.parse(raw) as Access);
 }
 
-export const watchersMax = 10_000;
+/** Open watch sockets one member holds (each a hibernatable WebSocket); beyond, a watch is refused. */
+export const watchersPerMemberMax = 10_000;
 const watchTag = "watch";
 
 interface Attachment {
@@ -69,7 +70,7 @@ export class WatchHub implements WatchIndex {
     this.ctx.acceptWebSocket(server, [watchTag]);
     const status = replica.status();
     const etcdIndex = replica.stateMachine.index();
-    if (this.ctx.getWebSockets(watchTag).length > watchersMax) {
+    if (this.ctx.getWebSockets(watchTag).length > watchersPerMemberMax) {
       server.send(JSON.stringify({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause: "too many watchers", index: etcdIndex } }));
       server.close(1013, "too many watchers");
       return new Response(null, { status: 101, webSocket: client });

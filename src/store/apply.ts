@@ -8,6 +8,15 @@ import type { V2Store } from "./store.js";
 import type { V2ApplyResult, V2Request } from "./types.js";
 
 export function applyV2(store: V2Store, req: V2Request): V2ApplyResult {
+  store.eventTimeMs = req.timeMs;
+  try {
+    return applyRequest(store, req);
+  } finally {
+    store.eventTimeMs = 0;
+  }
+}
+
+function applyRequest(store: V2Store, req: V2Request): V2ApplyResult {
   const { path, val, dir, prevValue, prevIndex, prevExist, expirationMs, refresh } = req;
   switch (req.method) {
     case "POST":

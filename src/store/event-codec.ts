@@ -21,7 +21,8 @@ const actions: readonly Action[] = [
 
 /** [key, value|null, dir, expirationMs|null, modifiedIndex, createdIndex] — events never list. */
 type NodeTuple = [string, string | null, boolean, number | null, number, number];
-type EventTuple = [number, NodeTuple, NodeTuple | null, number, boolean];
+/** [action, node, prevNode, etcdIndex, refresh, appliedAtMs?] — records before appliedAtMs have 5. */
+type EventTuple = [number, NodeTuple, NodeTuple | null, number, boolean, number?];
 
 function nodeToTuple(n: NodeExtern): NodeTuple {
   return [n.key, n.value ?? null, n.dir, n.expirationMs, n.modifiedIndex, n.createdIndex];
@@ -44,16 +45,18 @@ export function encodeEvent(e: V2Event): Uint8Array {
     e.etcdIndex,
     e.refresh === true,
   ];
+  if (e.appliedAtMs !== undefined) t.push(e.appliedAtMs);
   return encode(t);
 }
 
 export function decodeEvent(data: Uint8Array): V2Event {
-  const [code, node, prev, etcdIndex, refresh] = decode(data) as EventTuple;
+  const [code, node, prev, etcdIndex, refresh, appliedAtMs] = decode(data) as EventTuple;
   const action = actions[code];
   if (action === undefined) throw new Error(`decodeEvent: bad action code ${code}`);
   const e: V2Event = { action, node: tupleToNode(node), etcdIndex };
   if (prev !== null) e.prevNode = tupleToNode(prev);
   if (refresh) e.refresh = true;
+  if (appliedAtMs !== undefined) e.appliedAtMs = appliedAtMs;
   return e;
 }
 

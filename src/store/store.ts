@@ -43,6 +43,8 @@ export class V2Store {
   readonly backend: StoreBackend;
   readonly stats = new StoreStatsCounter();
   listener: StoreListener | null = null;
+  /** The time of the request being applied (applyV2 sets it; 0 = none): see V2Event.appliedAtMs. */
+  eventTimeMs = 0;
   readonly #readonly: Set<string>;
   readonly #historyEventsMax: number;
 
@@ -294,8 +296,10 @@ export class V2Store {
   }
 
   #commit(event: V2Event, removedPaths: readonly string[]): void {
-    appendEvent(this.backend, event, this.#historyEventsMax);
-    this.listener?.onEvent(event, removedPaths);
+    // History and watchers get the event's time; the write's own answer renders with "now".
+    const timed = this.eventTimeMs > 0 ? { ...event, appliedAtMs: this.eventTimeMs } : event;
+    appendEvent(this.backend, timed, this.#historyEventsMax);
+    this.listener?.onEvent(timed, removedPaths);
   }
 
   #count(counter: StoreCounter, r: V2Result): V2Result {

@@ -28,7 +28,11 @@ export interface V2Request {
   refresh: boolean;
   recursive: boolean;
   sorted: boolean;
-  /** SYNC only: the leader's wall clock, Unix ms. Every node with expiration ≤ timeMs expires. */
+  /**
+   * The proposer's wall clock, Unix ms (0 = not given). SYNC: every node with expiration ≤ timeMs
+   * expires. Writes: the time their events were made at (V2Event.appliedAtMs); in the log, so
+   * every member records the same.
+   */
   timeMs: number;
 }
 
@@ -65,6 +69,12 @@ export interface V2Event {
   etcdIndex: number;
   /** refresh=true writes: kept in history but never delivered to watchers. */
   refresh?: boolean;
+  /**
+   * When the write was made (its request's timeMs, Unix ms): etcd renders a watch event's ttl at
+   * event creation, so a watch answered from history later still shows the ttl of that moment.
+   * Absent for requests that carry no time (older log entries, direct store use).
+   */
+  appliedAtMs?: number;
 }
 
 /** A v2 error (etcd `v2error.Error`). The HTTP status is derived from the code. */

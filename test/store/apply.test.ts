@@ -6,6 +6,8 @@ import { V2Store, type StoreListener } from "../../src/store/store.js";
 import type { V2Event } from "../../src/store/types.js";
 import { errorMessages, httpStatusOf, v2Error } from "../../src/store/errors.js";
 import { k, okEvent, setup } from "./helpers.js";
+import { decodeEvent, encodeEvent } from "../../src/store/event-codec.js";
+import { scanHistory } from "../../src/store/history.js";
 
 describe("applyV2 dispatch (§3.3)", () => {
   test("PUT/POST/DELETE/GET/QGET map to the etcd operations", () => {
@@ -105,5 +107,24 @@ describe("assertions", () => {
     expect(() => store.set(k("/a"), false, "", Number.NaN, false)).toThrow(/expirationMs/);
     expect(() => store.compareAndDelete(k("/a"), "", 1.5)).toThrow(/prevIndex/);
     expect(() => store.deleteExpiredKeys(Number.POSITIVE_INFINITY)).toThrow(/timeMs/);
+  });
+});
+
+describe("event time (V2Event.appliedAtMs)", () => {
+  test("a write's timeMs reaches the history record and the listener, not the write's own answer", () => {
+    const store = new V2Store(new MemoryBackend());
+    const heard: V2Event[] = [];
+    store.listener = { onEvent: (e) => heard.push(e), watchedPathsBelow: () => [], watcherCount: () => 0 } as StoreListener;
+    const t = Date.UTC(2026, 10, 24);
+    const r = applyV2(store, v2Request({ method: "PUT", path: "/1/t", val: "v", expirationMs: t + 100_000, timeMs: t }));
+    expect(r.ok && r.event?.appliedAtMs).toBe(undefined);
+    expect(heard[0]?.appliedAtMs).toBe(t);
+    const h = scanHistory(store.backend, "/1/t", false, 1, store.index());
+    expect(h.ok && h.event?.appliedAtMs).toBe(t);
+    expect(store.eventTimeMs).toBe(0);
+    // A request without a time (an older log entry) leaves the event untimed.
+    applyV2(store, v2Request({ method: "PUT", path: "/1/u", val: "v" }));
+    expect(heard[1]?.appliedAtMs).toBeUndefined();
+    expect(decodeEvent(encodeEvent(heard[0]!))).toEqual(heard[0]);
   });
 });
