@@ -10,11 +10,17 @@ import type { MemberEndpoints } from "../http/stats.js";
 import type { MemberInfo } from "../member/membership.js";
 import type { MemberRouter } from "./router.js";
 
-/** The membership as the first member that answers knows it, or null when none does. */
+/**
+ * The membership as the first member that answers knows it, or null when none does. The hinted
+ * leader is asked first: it applied any membership change this isolate just made before that
+ * change was acknowledged, so a member add is listed right after it (etcdctl reads it back).
+ */
 export async function loadMembers(router: MemberRouter): Promise<{ members: MemberInfo[]; leader: string } | null> {
-  for (const m of router.config.members) {
+  const preferred = router.preferred();
+  const order = [preferred, ...router.config.members.map((m) => m.name).filter((n) => n !== preferred)];
+  for (const name of order) {
     try {
-      return (await router.stub(m.name).members(router.address(m.name))) as { members: MemberInfo[]; leader: string };
+      return (await router.stub(name).members(router.address(name))) as { members: MemberInfo[]; leader: string };
     } catch {
       // try the next member
     }
