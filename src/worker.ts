@@ -59,7 +59,9 @@ function frontFor(env: Env): Front {
   const config = parseClusterConfig(env);
   const router = new MemberRouter(env, config);
   const readonly = parseProxyMode(env.ETCD_PROXY) === "readonly";
-  const credentials = new Credentials((user) => new ClusterHandler(router).authLookup(user));
+  // Credential look-ups and the first boot's auth writes go through the unpinned cluster handler.
+  const cluster = new ClusterHandler(router);
+  const credentials = new Credentials((user) => cluster.authLookup(user));
   const build = (pinned: string) =>
     createApp({
       handler: new ClusterHandler(router, pinned),
@@ -70,7 +72,7 @@ function frontFor(env: Env): Front {
       routes: frontRoutes(env, config, router, credentials, pinned),
     });
   const bootstrapMode = parseAuthBootstrap(env.ETCD_AUTH_BOOTSTRAP);
-  const bootstrap = () => bootstrapAuth(authStore(new ClusterHandler(router)), bootstrapMode, env.ETCD_ROOT_PASSWORD ?? "");
+  const bootstrap = () => bootstrapAuth(authStore(cluster), bootstrapMode, env.ETCD_ROOT_PASSWORD ?? "");
   front = { app: build(""), pinned: new Map(config.members.map((m) => [m.name, build(m.name)])), build, router, bootstrapped: null, bootstrap };
   fronts.set(env, front);
   return front;
