@@ -14,7 +14,7 @@ import type { V2Error, V2Event } from "../store/types.js";
 /** Events buffered for a slow client before the watch is dropped (etcd drops at 100). */
 export const watchEventsBufferedMax = 100;
 /** Watches one Worker isolate holds open (each an HTTP response and a member WebSocket). */
-export const watchersPerIsolateMax = 5_000;
+export const watchersPerIsolateMax = 10_000;
 
 let isolateWatchers = 0;
 

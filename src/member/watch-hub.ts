@@ -37,25 +37,28 @@ interface Attachment {
 }
 
 export class WatchHub implements WatchIndex {
-  constructor(private readonly ctx: DurableObjectState) {}
+  /**
+   * The open watches, in memory: publish runs on every apply and must not decode an attachment
+   * per socket. The attachments are the copy that survives hibernation; this map is rebuilt from
+   * them when the object wakes.
+   */
+  private readonly live = new Map<WebSocket, Attachment>();
 
-  private active(): Array<{ ws: WebSocket; att: Attachment }> {
-    const out: Array<{ ws: WebSocket; att: Attachment }> = [];
-    for (const ws of this.ctx.getWebSockets(watchTag)) {
+  constructor(private readonly ctx: DurableObjectState) {
+    for (const ws of ctx.getWebSockets(watchTag)) {
       const att = ws.deserializeAttachment() as Attachment | null;
-      if (att && !att.done) out.push({ ws, att });
+      if (att && !att.done) this.live.set(ws, att);
     }
-    return out;
   }
 
   watcherCount(): number {
-    return this.active().length;
+    return this.live.size;
   }
 
   watchedPathsBelow(dirPath: string): readonly string[] {
-    return this.active()
-      .map((w) => w.att.path)
-      .filter((p) => p !== dirPath && isAtOrBelow(p, dirPath));
+    const out: string[] = [];
+    for (const att of this.live.values()) if (att.path !== dirPath && isAtOrBelow(att.path, dirPath)) out.push(att.path);
+    return out;
   }
 
   open(request: Request, replica: Replica): Response {
@@ -70,7 +73,7 @@ export class WatchHub implements WatchIndex {
     this.ctx.acceptWebSocket(server, [watchTag]);
     const status = replica.status();
     const etcdIndex = replica.stateMachine.index();
-    if (this.ctx.getWebSockets(watchTag).length > watchersPerMemberMax) {
+    if (this.live.size >= watchersPerMemberMax) {
       server.send(JSON.stringify({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause: "too many watchers", index: etcdIndex } }));
       server.close(1013, "too many watchers");
       return new Response(null, { status: 101, webSocket: client });
@@ -93,37 +96,46 @@ export class WatchHub implements WatchIndex {
       if (!stream) server.close(1000, "done");
       server.serializeAttachment({ path, recursive, stream, since, done: true } satisfies Attachment);
     } else {
-      server.serializeAttachment({ path, recursive, stream, since: Math.max(since, etcdIndex + 1), done: false } satisfies Attachment);
+      const att: Attachment = { path, recursive, stream, since: Math.max(since, etcdIndex + 1), done: false };
+      server.serializeAttachment(att);
+      this.live.set(server, att);
     }
     return new Response(null, { status: 101, webSocket: client });
   }
 
   publish(events: Published[]): void {
-    for (const { ws, att } of this.active()) {
-      const spec = { path: att.path, recursive: att.recursive, stream: att.stream, sinceIndex: att.since };
-      for (const { event, removedPaths } of events) {
-        const times = liveDeliveries(spec, event, removedPaths);
-        for (let i = 0; i < times; i++) ws.send(JSON.stringify({ type: "event", event }));
-        if (times > 0 && !att.stream) {
-          ws.serializeAttachment({ ...att, done: true } satisfies Attachment);
-          ws.close(1000, "done");
-          break;
-        }
+    if (this.live.size === 0) return;
+    for (const { event, removedPaths } of events) {
+      // One encoding per event, whatever the number of watchers.
+      let frame: string | null = null;
+      for (const [ws, att] of this.live) {
+        const times = liveDeliveries({ path: att.path, recursive: att.recursive, stream: att.stream, sinceIndex: att.since }, event, removedPaths);
+        if (times === 0) continue;
+        frame ??= JSON.stringify({ type: "event", event });
+        for (let i = 0; i < times; i++) ws.send(frame);
+        if (!att.stream) this.close(ws, "done");
       }
     }
   }
 
   /** End every watch (the state they watched was replaced). */
   closeAll(): void {
-    for (const ws of this.ctx.getWebSockets(watchTag)) this.close(ws);
+    for (const ws of this.ctx.getWebSockets(watchTag)) {
+      this.live.delete(ws);
+      try {
+        ws.close(1000, "closed");
+      } catch {
+        // already closed
+      }
+    }
   }
 
-  close(ws: WebSocket): void {
+  close(ws: WebSocket, reason = "closed"): void {
+    // A closing socket stays in getWebSockets() until the handshake ends: it stops counting now.
+    if (!this.live.delete(ws)) return;
     try {
-      // A closing socket stays in getWebSockets() until the handshake ends: stop counting it now.
-      const att = ws.deserializeAttachment() as Attachment | null;
-      if (att && !att.done) ws.serializeAttachment({ ...att, done: true } satisfies Attachment);
-      ws.close(1000, "closed");
+      ws.serializeAttachment({ ...(ws.deserializeAttachment() as Attachment), done: true } satisfies Attachment);
+      ws.close(1000, reason);
     } catch {
       // already closed
     }
