@@ -44,7 +44,11 @@ export class WatchHub implements WatchIndex {
    */
   private readonly live = new Map<WebSocket, Attachment>();
 
-  constructor(private readonly ctx: DurableObjectState) {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    /** ETCD_EVENT_HISTORY_MAX: how far back a waitIndex is answered from SQLite. */
+    readonly historyEventsMax: number,
+  ) {
     for (const ws of ctx.getWebSockets(watchTag)) {
       const att = ws.deserializeAttachment() as Attachment | null;
       if (att && !att.done) this.live.set(ws, att);
