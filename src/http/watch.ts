@@ -74,7 +74,9 @@ export async function watchResponse(
       pending = null;
       // The client may have gone away while we waited: then the stream is already cancelled.
       if (next.done === true || done) {
-        const last = done ? null : (start.endedBy?.() ?? null);
+        // A stream ends with the reason as its last line; a long poll's client parses a 200 body
+        // as an event, so it gets an empty body it reads as a failed poll and polls again.
+        const last = done || !stream ? null : (start.endedBy?.() ?? null);
         if (last) controller.enqueue(encoder.encode(renderError(last)));
         finish();
         closeQuietly(controller);

@@ -7,6 +7,10 @@
  *   {"type":"start","etcdIndex","raftIndex","raftTerm"} | {"type":"error","error"}
  *   {"type":"event","event"}   (then the member closes a one-shot watch)
  *
+ * A watch registered with `replay=true` (the Worker resuming a watch whose member went away)
+ * gets every matching event since `since` from the history, not only the first: etcd's stream
+ * quirk (a stream answered from history stops there) is for a client's own waitIndex.
+ *
  * @module
  */
 import { liveDeliveries } from "../store/index.js";
@@ -14,6 +18,7 @@ import { isAtOrBelow } from "../store/path.js";
 import type { Replica } from "./replica.js";
 import { accessDeniedError, type Published, type WatchIndex } from "./state-machine.js";
 import type { Access } from "../auth/types.js";
+import type { V2Event } from "../store/types.js";
 
 /** The watch's permission question as the Worker sends it: JSON, or "internal" for the cluster's own. */
 function allowedWatch(replica: Replica, raw: string | null): boolean {
@@ -21,6 +26,12 @@ function allowedWatch(replica: Replica, raw: string | null): boolean {
   if (!raw) return false; // fail closed: every client watch carries its question
   return replica.stateMachine.allows(JSON.parse(raw) as Access);
 }
+
+/**
+ * Events a resumed stream (`replay`) may be sent from the history at once: the Worker buffers
+ * at most this many for its client (watchEventsBufferedMax), so more would drop it anyway.
+ */
+export const watchReplayEventsMax = 100;
 
 /** Open watch sockets one member holds (each a hibernatable WebSocket); beyond, a watch is refused. */
 export const watchersPerMemberMax = 10_000;
@@ -72,6 +83,7 @@ export class WatchHub implements WatchIndex {
     const recursive = url.searchParams.get("recursive") === "true";
     const stream = url.searchParams.get("stream") === "true";
     const sinceIndex = Number(url.searchParams.get("since") ?? "0");
+    const replay = url.searchParams.get("replay") === "true";
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [watchTag]);
@@ -95,15 +107,29 @@ export class WatchHub implements WatchIndex {
     }
     server.send(JSON.stringify({ type: "start", etcdIndex, raftIndex: status.commit, raftTerm: status.term }));
     const since = sinceIndex > 0 ? sinceIndex : etcdIndex + 1;
-    if (history && history.event) {
+    const live: Attachment = { path, recursive, stream, since: Math.max(since, etcdIndex + 1), done: false };
+    if (history && history.event && stream && replay) {
+      // A resumed stream: every matching event since, then live ones (all of these are ≤ etcdIndex).
+      let event: V2Event | null = history.event;
+      for (let sent = 0; event; sent++) {
+        if (sent === watchReplayEventsMax) {
+          const cause = `watch dropped: more than ${watchReplayEventsMax} events to resume from ${sinceIndex}`;
+          server.send(JSON.stringify({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause, index: etcdIndex } }));
+          server.close(1000, "too far behind");
+          return new Response(null, { status: 101, webSocket: client });
+        }
+        server.send(JSON.stringify({ type: "event", event }));
+        const next = replica.stateMachine.scanHistory(path, recursive, event.node.modifiedIndex + 1);
+        event = next.ok ? next.event : null;
+      }
+    } else if (history && history.event) {
       server.send(JSON.stringify({ type: "event", event: history.event }));
       if (!stream) server.close(1000, "done");
-      server.serializeAttachment({ path, recursive, stream, since, done: true } satisfies Attachment);
-    } else {
-      const att: Attachment = { path, recursive, stream, since: Math.max(since, etcdIndex + 1), done: false };
-      server.serializeAttachment(att);
-      this.live.set(server, att);
+      server.serializeAttachment({ ...live, since, done: true } satisfies Attachment);
+      return new Response(null, { status: 101, webSocket: client });
     }
+    server.serializeAttachment(live);
+    this.live.set(server, live);
     return new Response(null, { status: 101, webSocket: client });
   }
 
