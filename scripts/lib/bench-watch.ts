@@ -30,12 +30,22 @@ interface Round {
   put: number;
   /** How long registering every watcher took. */
   registeredMs: number;
+  /** Watchers that could not register, by reason ("" = none). */
+  refused: string;
 }
 
 /** A GET whose headers have arrived (the watch is registered) and whose end is awaited. */
+/** Why watchers of the current round failed to register, and how many. */
+const refusals = new Map<string, number>();
+
 function openWatcher(agent: Agent, url: URL): Promise<{ ended: Promise<number> }> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const req = request(url, { agent, method: "GET" }, (res) => {
+      if (res.statusCode !== 200) {
+        refusals.set(`HTTP ${res.statusCode}`, (refusals.get(`HTTP ${res.statusCode}`) ?? 0) + 1);
+        res.resume();
+        return resolve({ ended: Promise.resolve(-1) });
+      }
       const ended = new Promise<number>((done) => {
         res.on("data", () => {});
         res.on("end", () => done(res.statusCode === 200 ? performance.now() : -1));
@@ -44,7 +54,11 @@ function openWatcher(agent: Agent, url: URL): Promise<{ ended: Promise<number> }
       });
       resolve({ ended });
     });
-    req.on("error", reject);
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      // A watcher that could not register counts as not notified (and is reported).
+      refusals.set(e.code ?? e.message, (refusals.get(e.code ?? e.message) ?? 0) + 1);
+      resolve({ ended: Promise.resolve(-1) });
+    });
     req.end();
   });
 }
@@ -57,6 +71,7 @@ async function put(base: string, key: string, value: string): Promise<void> {
 
 async function round(base: string, key: string, watchers: number): Promise<Round> {
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+  refusals.clear();
   try {
     await put(base, key, "before");
     const url = new URL(`${base}/v2/keys/${key}?wait=true`);
@@ -80,7 +95,7 @@ async function round(base: string, key: string, watchers: number): Promise<Round
     clearTimeout(timer);
     const ms = ends.filter((e): e is number => typeof e === "number" && e >= 0).map((e) => e - sent).sort((a, b) => a - b);
     const q = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] ?? NaN;
-    return { watchers, notified: ms.length, p50: q(0.5), p99: q(0.99), max: ms[ms.length - 1] ?? NaN, min: ms[0] ?? NaN, put: putMs, registeredMs };
+    return { watchers, notified: ms.length, p50: q(0.5), p99: q(0.99), max: ms[ms.length - 1] ?? NaN, min: ms[0] ?? NaN, put: putMs, registeredMs, refused: [...refusals].map(([why, n]) => `${n} × ${why}`).join(", ") };
   } finally {
     agent.destroy();
   }
@@ -89,11 +104,11 @@ async function round(base: string, key: string, watchers: number): Promise<Round
 /** Median of each number over the rounds (the rounds are noisy on a shared machine). */
 function median(rounds: Round[]): Round {
   const mid = <T>(xs: T[], f: (x: T) => number) => xs.map(f).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { watchers: rounds[0]!.watchers, notified: Math.min(...rounds.map((r) => r.notified)), p50: mid(rounds, (r) => r.p50), p99: mid(rounds, (r) => r.p99), max: mid(rounds, (r) => r.max), min: mid(rounds, (r) => r.min), put: mid(rounds, (r) => r.put), registeredMs: mid(rounds, (r) => r.registeredMs) };
+  return { watchers: rounds[0]!.watchers, notified: Math.min(...rounds.map((r) => r.notified)), p50: mid(rounds, (r) => r.p50), p99: mid(rounds, (r) => r.p99), max: mid(rounds, (r) => r.max), min: mid(rounds, (r) => r.min), put: mid(rounds, (r) => r.put), registeredMs: mid(rounds, (r) => r.registeredMs), refused: rounds.map((r) => r.refused).filter(Boolean).join("; ") };
 }
 
 const fmt = (r: Round) =>
-  `min ${r.min.toFixed(0).padStart(5)} ms  p50 ${r.p50.toFixed(0).padStart(5)} ms  p99 ${r.p99.toFixed(0).padStart(5)} ms  max ${r.max.toFixed(0).padStart(5)} ms  notified ${r.notified}/${r.watchers}  (the write itself ${r.put.toFixed(0)} ms; registering took ${(r.registeredMs / 1000).toFixed(1)} s)`;
+  `min ${r.min.toFixed(0).padStart(5)} ms  p50 ${r.p50.toFixed(0).padStart(5)} ms  p99 ${r.p99.toFixed(0).padStart(5)} ms  max ${r.max.toFixed(0).padStart(5)} ms  notified ${r.notified}/${r.watchers}  (the write itself ${r.put.toFixed(0)} ms; registering took ${(r.registeredMs / 1000).toFixed(1)} s)${r.refused ? `\n           not registered: ${r.refused}` : ""}`;
 
 export async function benchWatch(cluster: LocalCluster, memberCount: number, counts: number[], rounds: number): Promise<void> {
   const etcd = await startEtcd("bench");
