@@ -18,6 +18,7 @@ import { startEtcd } from "../../test/oracle/etcd-oracle.js";
 /** How long one round waits for every watcher to be registered, then to be notified. */
 const registerMsMax = 300_000;
 const notifyMsMax = 60_000;
+const registerEachMsMax = 60_000;
 
 interface Round {
   watchers: number;
@@ -54,6 +55,9 @@ function openWatcher(agent: Agent, url: URL): Promise<{ ended: Promise<number> }
       });
       resolve({ ended });
     });
+    // A watcher whose headers do not come in time is given up (and reported), not waited for.
+    req.setTimeout(registerEachMsMax, () => req.destroy(Object.assign(new Error("timeout"), { code: "no headers in time" })));
+    req.on("response", () => req.setTimeout(0));
     req.on("error", (e: NodeJS.ErrnoException) => {
       // A watcher that could not register counts as not notified (and is reported).
       refusals.set(e.code ?? e.message, (refusals.get(e.code ?? e.message) ?? 0) + 1);
