@@ -48,8 +48,11 @@ function openWatcher(agent: Agent, url: URL): Promise<{ ended: Promise<number> }
         return resolve({ ended: Promise.resolve(-1) });
       }
       const ended = new Promise<number>((done) => {
-        res.on("data", () => {});
-        res.on("end", () => done(res.statusCode === 200 ? performance.now() : -1));
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        // Notified = the event of the write ("after"), not an early or empty end.
+        res.on("end", () => done(body.includes('"value":"after"') ? performance.now() : -1));
         res.on("error", () => done(-1));
         res.on("close", () => done(-1)); // after "end" this is a no-op
       });
