@@ -126,10 +126,16 @@ export async function benchWatch(cluster: LocalCluster, memberCount: number, cou
     for (const n of counts) {
       const c: Round[] = [];
       const e: Round[] = [];
-      for (let i = 0; i < rounds; i++) {
-        // Alternate, so drift on a shared machine hits both alike.
-        c.push(await round(cluster.url, `watchbench/k${n}`, n));
-        e.push(await round(etcd.clientURL, `watchbench/k${n}`, n));
+      try {
+        for (let i = 0; i < rounds; i++) {
+          // Alternate, so drift on a shared machine hits both alike.
+          c.push(await round(cluster.url, `watchbench/k${n}`, n));
+          e.push(await round(etcd.clientURL, `watchbench/k${n}`, n));
+        }
+      } catch (err) {
+        // E.g. wrangler dev's proxy out of file descriptors (two sockets per watcher).
+        console.log(`\n${n} watchers: round failed: ${String((err as Error).cause ?? err)}`);
+        break;
       }
       const cm = median(c);
       const em = median(e);
