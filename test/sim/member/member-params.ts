@@ -1,0 +1,82 @@
+/**
+ * Per-seed "swarm" parameters of the member simulator: each seed draws its own fault mix and
+ * limits (one entry per append message, tiny snapshot thresholds), so seeds cover quiet
+ * clusters, lossy networks, crash storms and storage faults rather than one average blend.
+ *
+ * @module
+ */
+import type { Rand } from "../../../src/util/rand.js";
+
+export interface MemberWeights {
+  deliver: number;
+  tick: number;
+  ready: number;
+  sync: number;
+  propose: number;
+  quorumRead: number;
+  localRead: number;
+  crash: number;
+  restart: number;
+  evict: number;
+  partition: number;
+  heal: number;
+  clockJump: number;
+  confChange: number;
+  staleTail: number;
+  corrupt: number;
+  /** Clients go quiet while time passes and messages flow; then maybe every idle member is evicted. */
+  idleSpell: number;
+}
+
+export interface MemberParams {
+  nodes: number;
+  electionTicks: number;
+  snapshotCount: number;
+  maxSizePerMsgBytes: number;
+  maxInflightMsgs: number;
+  keys: number;
+  faults: { dropP: number; dupP: number; delayTicksMax: number; reorder: boolean };
+  tickSkipP: number;
+  weights: MemberWeights;
+}
+
+function pick<T>(rand: Rand, xs: readonly T[]): T {
+  return xs[rand.int(xs.length)]!;
+}
+
+export function drawMemberParams(rand: Rand): MemberParams {
+  return {
+    nodes: pick(rand, [3, 3, 5]),
+    electionTicks: pick(rand, [10, 5, 20]),
+    snapshotCount: pick(rand, [5, 8, 30]),
+    maxSizePerMsgBytes: pick(rand, [1, 1 << 20]),
+    maxInflightMsgs: pick(rand, [1, 4, 256]),
+    keys: pick(rand, [1, 3, 10]),
+    faults: {
+      dropP: rand.chance(0.3) ? 0 : rand.next() * 0.3,
+      dupP: rand.chance(0.5) ? 0 : rand.next() * 0.1,
+      delayTicksMax: pick(rand, [0, 1, 3]),
+      reorder: rand.chance(0.5),
+    },
+    tickSkipP: rand.chance(0.5) ? 0 : rand.next() * 0.2,
+    weights: {
+      deliver: 60,
+      tick: pick(rand, [20, 40, 60]),
+      ready: 30,
+      sync: 30,
+      propose: pick(rand, [5, 10, 20]),
+      quorumRead: pick(rand, [2, 5, 10]),
+      localRead: 2,
+      crash: pick(rand, [0.3, 1, 3]),
+      restart: pick(rand, [1, 3, 10]),
+      evict: pick(rand, [0, 1, 3]),
+      partition: pick(rand, [0, 0.5, 2]),
+      heal: pick(rand, [0.5, 2, 5]),
+      clockJump: pick(rand, [0, 0.3, 1]),
+      confChange: pick(rand, [0, 0.3, 1]),
+      staleTail: pick(rand, [0, 1, 3]),
+      corrupt: pick(rand, [0, 0, 0.2]),
+      idleSpell: pick(rand, [0, 0.3, 1]),
+    },
+  };
+}
