@@ -32,6 +32,8 @@ interface Job {
   steps: number;
   nodes?: number;
   wake: boolean;
+  /** Stop this worker at its first failing seed (the mutant runner wants only "caught, where"). */
+  stopAtFailure?: boolean;
 }
 
 type WakeStats = SeedResult["wake"];
@@ -67,6 +69,7 @@ async function runJob(job: Job): Promise<WorkerReport> {
       report.steps += r.steps;
       for (const [k, v] of Object.entries(r.stats)) report.member[k] = (report.member[k] ?? 0) + v;
       if (r.violation !== undefined) report.memberFailures.push(r);
+      if (r.violation !== undefined && job.stopAtFailure) break;
       continue;
     }
     const opts = job.nodes === undefined ? { steps: job.steps, wake: job.wake } : { steps: job.steps, nodes: job.nodes, wake: job.wake };
@@ -75,6 +78,7 @@ async function runJob(job: Job): Promise<WorkerReport> {
     report.steps += r.steps;
     report.wake = addWake(report.wake, r.wake);
     if (r.violation !== undefined) report.failures.push(r);
+    if (r.violation !== undefined && job.stopAtFailure) break;
   }
   return report;
 }
@@ -89,6 +93,7 @@ interface Args {
   wake: boolean;
   random: boolean;
   ci: boolean;
+  stopAtFailure: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -117,6 +122,7 @@ function parseArgs(argv: string[]): Args {
     wake: !argv.includes("--no-wake"),
     random,
     ci: argv.includes("--ci"),
+    stopAtFailure: argv.includes("--stop-at-failure"),
   };
   if (nodes !== undefined) out.nodes = nodes;
   return out;
@@ -177,7 +183,7 @@ interface Totals {
 }
 
 async function runBatch(args: Args): Promise<Totals> {
-  const base: Omit<Job, "stride" | "offset"> = { kind: args.kind, first: args.first, count: args.count, steps: args.steps, wake: args.wake };
+  const base: Omit<Job, "stride" | "offset"> = { kind: args.kind, first: args.first, count: args.count, steps: args.steps, wake: args.wake, stopAtFailure: args.stopAtFailure };
   if (args.nodes !== undefined) base.nodes = args.nodes;
   const label = args.kind === "member" ? "member sim" : "raft sim";
   if (args.random) console.log(`${label}: base seed ${args.first} (seeds ${args.first}..${args.first + args.count - 1})`);
@@ -234,7 +240,7 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   let totals: Totals;
   if (args.ci) {
-    const common = { trace: false, wake: true, ci: false };
+    const common = { trace: false, wake: true, ci: false, stopAtFailure: false };
     const parts: Args[] = [
       { ...common, kind: "raft", first: 1, count: ciPlan.raft.seeds / 2, steps: ciPlan.raft.steps, random: false },
       { ...common, kind: "raft", first: randomBase(), count: ciPlan.raft.seeds / 2, steps: ciPlan.raft.steps, random: true },

@@ -23,6 +23,8 @@ const SQL = await initSqlJs();
 /** workerd's limit on bound parameters per statement. */
 export const boundParametersMax = 100;
 const statementsCachedMax = 256;
+const transactionStatement = /^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
+const writeStatement = /^\s*(INSERT|UPDATE|DELETE|REPLACE)/i;
 
 export interface NodeSqlCursor extends Iterable<Record<string, SqlValue>> {
   toArray(): Record<string, SqlValue>[];
@@ -49,7 +51,7 @@ export class NodeSql implements Sql {
   }
 
   exec(query: string, ...bindings: unknown[]): NodeSqlCursor {
-    if (/^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(query)) {
+    if (transactionStatement.test(query)) {
       throw new Error("SQL: use transactionSync() instead of transaction statements");
     }
     if (bindings.length > boundParametersMax) throw new Error(`SQL: too many SQL variables (${bindings.length} > ${boundParametersMax})`);
@@ -70,7 +72,7 @@ export class NodeSql implements Sql {
         stmt.reset();
       }
     }
-    const rowsWritten = /^\s*(INSERT|UPDATE|DELETE|REPLACE)/i.test(query) ? this.db.getRowsModified() : 0;
+    const rowsWritten = writeStatement.test(query) ? this.db.getRowsModified() : 0;
     const objects = (): Record<string, SqlValue>[] =>
       rows.map((r) => Object.fromEntries(columnNames.map((c, i) => [c, r[i]!])) as Record<string, SqlValue>);
     return {
@@ -148,6 +150,7 @@ export class NodeSql implements Sql {
 }
 
 function splitStatements(query: string): string[] {
+  if (!query.includes(";")) return [query];
   // The member's SQL has no semicolons inside literals; a trailing one is allowed.
   const parts = query.split(";").map((s) => s.trim()).filter((s) => s.length > 0);
   return parts.length > 0 ? parts : [query];

@@ -78,6 +78,7 @@ export class MemberCluster {
   stats = { leaderEvictions: 0, crashes: 0, lostWrites: 0, evictions: 0, snapshotsSent: 0, snapshotPagesStaged: 0, snapshotsStepped: 0, staleTails: 0, corruptionsDetected: 0, clockJumps: 0, confChanges: 0, readsTimedOut: 0 };
   private nextMemberNo: number;
   faultsOn = true;
+  private corrupted = false;
 
   constructor(seed: number, readonly params: MemberParams, private readonly timers: SimTimers) {
     this.rand = seededRand(seed);
@@ -162,17 +163,46 @@ export class MemberCluster {
     try {
       fn();
     } catch (e) {
-      if (!(e instanceof Error) || !/CRC mismatch/.test(e.message)) throw e;
-      this.trace(`${m.name} detected corruption: ${e.message}; out for good`);
-      this.stats.corruptionsDetected++;
-      this.kill(m, false);
-      m.dead = true;
+      this.failed(m, e);
     }
+  }
+
+  private failed(m: SimMember, e: unknown): void {
+    if (!(e instanceof Error) || !/CRC mismatch/.test(e.message)) throw e;
+    if (m.dead) return;
+    this.trace(`${m.name} detected corruption: ${e.message}; out for good`);
+    this.stats.corruptionsDetected++;
+    this.kill(m, false);
+    m.dead = true;
+  }
+
+  /** An async input (propose, quorum read) threw: the same rules, reported after the step. */
+  private asyncFailure: unknown = null;
+
+  watch<T>(m: SimMember, p: Promise<T> | undefined): Promise<T | undefined> {
+    if (!p) return Promise.resolve(undefined);
+    return p.catch((e: unknown) => {
+      try {
+        this.failed(m, e);
+      } catch (bug) {
+        this.asyncFailure ??= bug;
+      }
+      return undefined;
+    });
+  }
+
+  throwIfFailed(): void {
+    if (this.asyncFailure !== null) throw this.asyncFailure;
   }
 
   /** The output gate opens: writes so far are durable; held messages, replies and events go out. */
   sync(m: SimMember): void {
     m.sql.sync();
+    if (m.replica && !m.dead) {
+      const views = this.views();
+      const mine = views.find((v) => v.id === m.id);
+      if (mine) this.checker.checkDurable(mine, views);
+    }
     const held = m.held;
     m.held = [];
     for (const h of held) {
@@ -231,13 +261,15 @@ export class MemberCluster {
     const from = this.members.get(p.from)!;
     const to = this.members.get(p.to);
     const snap = p.messages.find((m) => m.type === "MsgSnap");
-    const drop = (why: string, report: boolean): string => {
+    // As transport.ts: a failed RPC reports the peer unreachable (and a snapshot failed); a
+    // partition drops silently, except that a snapshot is reported failed.
+    const drop = (why: string, unreachable: boolean): string => {
       this.packets = this.packets.filter((q) => q !== p);
-      if (report && from.replica) {
+      if ((unreachable || snap) && from.replica) {
         const r = from.replica;
         this.guard(from, () => {
           if (snap) r.reportSnapshot(p.to, true);
-          r.reportUnreachable(p.to);
+          if (unreachable) r.reportUnreachable(p.to);
         });
       }
       return `deliver ${from.name}→${to?.name ?? p.to}: ${why}`;
@@ -271,7 +303,20 @@ export class MemberCluster {
         this.guard(from, () => r.reportSnapshot(p.to, false));
       }
     }
-    return `deliver ${from.name}→${to.name}: ${p.messages.map((m) => `${m.type}(t${m.term} i${m.index} c${m.commit}${m.entries.length ? ` +${m.entries.length}` : ""})`).join(" ")}`;
+    let after = "";
+    if (this.faultsOn && this.rand.chance(this.params.crashAfterDeliverP) && to.replica) {
+      // The receiver handles the batch, its write reaches disk and its answers leave, then it
+      // dies: whatever it did not write down is forgotten (a vote, an append).
+      this.runDeferred(to);
+      if (!to.dead) {
+        this.sync(to);
+        this.kill(to, true);
+        to.down = true;
+        this.stats.crashes++;
+        after = "; receiver crashed after its Ready";
+      }
+    }
+    return `deliver ${from.name}→${to.name}${after}: ${p.messages.map((m) => `${m.type}(t${m.term} i${m.index} c${m.commit}${m.entries.length ? ` +${m.entries.length}` : ""})`).join(" ")}`;
   }
 
   // ---- time ----
@@ -336,8 +381,8 @@ export class MemberCluster {
     this.guard(m, () => {
       reply = replica.propose(id, req, null);
     });
-    void reply?.then((r) => {
-      if (m.incarnation !== incarnation) return;
+    void this.watch(m, reply).then((r) => {
+      if (r === undefined || m.incarnation !== incarnation) return;
       m.held.push({
         kind: "reply",
         run: () => {
@@ -363,8 +408,8 @@ export class MemberCluster {
     this.guard(m, () => {
       reply = replica.quorumRead(v2Request({ method: "QGET", path: key }), `q${this.requestSeq++}`, null);
     });
-    void reply?.then((r) => {
-      if (m.incarnation !== incarnation) return;
+    void this.watch(m, reply).then((r) => {
+      if (r === undefined || m.incarnation !== incarnation) return;
       if (r.kind === "timeout") this.stats.readsTimedOut++;
       if (r.kind === "done") this.checker.onQuorumRead(m.name, atStart, r.etcdIndex);
     });
@@ -454,7 +499,8 @@ export class MemberCluster {
 
   /** A bit flips in a stored entry past the member's applied index: the CRC must catch it. */
   corrupt(): string {
-    if ([...this.members.values()].some((m) => m.dead)) return "corrupt: one member already lost";
+    // One member's disk per run: a quorum must survive it.
+    if (this.corrupted) return "corrupt: one disk already corrupted";
     if (this.voterCount() < 3) return "corrupt: too few voters";
     const m = this.pickOne(this.upMembers().filter((x) => x.replica && !x.replica.isLeader()));
     if (!m?.replica) return "corrupt: nobody";
@@ -466,6 +512,7 @@ export class MemberCluster {
     const at = this.rand.int(data.length);
     data[at] = data[at]! ^ (1 << this.rand.int(8));
     m.sql.exec("UPDATE raft_log SET data = ? WHERE idx = ?", data, row.idx);
+    this.corrupted = true;
     return `corrupt ${m.name} index ${String(row.idx)}`;
   }
 
@@ -492,7 +539,7 @@ export class MemberCluster {
       });
       what = `remove ${this.members.get(victim)?.name ?? victim}`;
     }
-    void reply;
+    void this.watch(leader, reply);
     this.stats.confChanges++;
     if (this.rand.chance(0.3)) {
       this.kill(leader, this.rand.chance(0.5));
@@ -533,22 +580,34 @@ export class MemberCluster {
     for (const m of this.members.values()) {
       if (!m.replica || m.dead) continue;
       const s = m.replica.status();
-      const snapRow = m.sql.exec("SELECT value FROM meta WHERE key = 'snap_term'").toArray()[0];
+      const version = `${m.incarnation}/${s.lastIndex}/${s.firstIndex}/${s.entriesAppended}/${s.applied}`;
+      // The log is re-read only when it may have changed (the SQL reads dominate a step).
+      let cached = this.viewCache.get(m.id);
+      if (!cached || cached.version !== version) {
+        cached = { version, log: readLog(m.sql) };
+        this.viewCache.set(m.id, cached);
+      }
+      // Commit, applied and snapshot as written (the durable checks run right after a sync);
+      // raft's in-memory commit can run ahead of the log on disk until its Ready runs.
+      const meta = new Map(m.sql.exec("SELECT key, value FROM meta WHERE key IN ('hs_commit', 'applied', 'snap_index', 'snap_term')").toArray().map((r) => [r.key, r.value]));
+      const num = (k: string): number => (typeof meta.get(k) === "number" ? (meta.get(k) as number) : 0);
       out.push({
         id: m.id,
         role: s.role,
         term: s.term,
-        commit: s.commit,
-        applied: s.applied,
-        snapIndex: s.firstIndex - 1,
-        snapTerm: typeof snapRow?.value === "number" ? snapRow.value : 0,
-        log: readLog(m.sql),
+        commit: num("hs_commit"),
+        applied: num("applied"),
+        snapIndex: num("snap_index"),
+        snapTerm: num("snap_term"),
+        log: cached.log,
         sql: m.sql,
-        version: `${m.incarnation}/${s.lastIndex}/${s.firstIndex}/${s.entriesAppended}`,
+        version,
       });
     }
     return out;
   }
+
+  private readonly viewCache = new Map<string, { version: string; log: ReturnType<typeof readLog> }>();
 
   /** Where the leader applied a request id (its `requests` table). */
   appliedAt(id: string): number | undefined {

@@ -37,6 +37,8 @@ export interface MemberParams {
   keys: number;
   faults: { dropP: number; dupP: number; delayTicksMax: number; reorder: boolean };
   tickSkipP: number;
+  /** Probability that a member crashes right after handling a delivered batch (and syncing). */
+  crashAfterDeliverP: number;
   weights: MemberWeights;
 }
 
@@ -59,6 +61,7 @@ export function drawMemberParams(rand: Rand): MemberParams {
       reorder: rand.chance(0.5),
     },
     tickSkipP: rand.chance(0.5) ? 0 : rand.next() * 0.2,
+    crashAfterDeliverP: pick(rand, [0, 0.005, 0.02]),
     weights: {
       deliver: 60,
       tick: pick(rand, [20, 40, 60]),

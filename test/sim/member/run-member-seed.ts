@@ -17,6 +17,7 @@ import { MemberCluster, tickMs } from "./member-cluster.js";
 import { drawMemberParams, type MemberParams, type MemberWeights } from "./member-params.js";
 import { SimTimers } from "./sim-timers.js";
 import { limits } from "../../../src/member/replica.js";
+import { readLog } from "./member-checker.js";
 
 export const livenessElectionTimeouts = 20;
 const traceTailLines = 40;
@@ -152,7 +153,7 @@ async function liveness(c: MemberCluster, seed: number, tr: Tracer): Promise<voi
   let proposedAt = -Infinity;
   for (let t = 0; t <= ticksMax; t++) {
     for (let k = 0; k < 5000 && c.hasDeliverable(); k++) {
-      c.deliver();
+      tr.line(`liveness t${t}: ${c.deliver()}`);
       await drain(c);
       c.checker.check(c.views());
     }
@@ -162,11 +163,12 @@ async function liveness(c: MemberCluster, seed: number, tr: Tracer): Promise<voi
       proposedAt = c.now;
       await drain(c);
     }
+    c.throwIfFailed();
     if (converged(c, fresh)) {
       c.checker.checkAcked(true, (id) => c.appliedAt(id));
       return;
     }
-    c.tick();
+    tr.line(`liveness t${t}: ${c.tick()}`);
     await drain(c);
     c.checker.check(c.views());
   }
@@ -213,6 +215,7 @@ export async function runMemberSeed(seed: number, opts: MemberRunOptions): Promi
       const desc = await runEvent(c, e);
       await settle();
       tr.line(`${step} @${c.now} ${desc}`);
+      c.throwIfFailed();
       c.checker.check(c.views());
       c.checker.checkAcked(false, () => undefined);
     }
@@ -223,6 +226,14 @@ export async function runMemberSeed(seed: number, opts: MemberRunOptions): Promi
     const invariant = e instanceof SimViolation ? e.invariant : "member threw";
     const where = e instanceof SimViolation ? "" : ` at ${(err.stack ?? "").split("\n").slice(1, 4).join(" / ").trim()}`;
     violation = { invariant, message: `${err.message}${where}`, step };
+    if (c) {
+      for (const m of c.members.values()) {
+        if (m.dead) continue;
+        const log = readLog(m.sql).map((r) => `${r.idx}:${r.term}:${(r.crc >>> 0).toString(16).slice(0, 4)}`).join(" ");
+        const hs = m.sql.exec("SELECT key, value FROM meta WHERE key IN ('hs_term', 'hs_vote', 'hs_commit', 'applied', 'snap_index', 'hs_quiesced_under') ORDER BY key").toArray();
+        tr.line(`  ${m.name} (${m.id}) ${m.down ? "down" : m.replica ? m.replica.status().role : "evicted"}: ${hs.map((r) => `${String(r.key)}=${String(r.value)}`).join(" ")} log ${log}`);
+      }
+    }
     tr.line(`VIOLATION at step ${step}: ${violation.message}`);
   } finally {
     timers.uninstall();
