@@ -59,6 +59,7 @@ describe("member checker catches what it claims to", () => {
     const c = new MemberChecker();
     const leader = view({ id: "a", role: "StateLeader", log: [row(1, 1), row(2, 2)], commit: 2 });
     const follower = view({ id: "b", log: [row(1, 1), row(2, 1)], commit: 2 });
+    c.check([leader, follower]);
     expect(() => c.checkDurable(follower, [leader, follower])).toThrow(/verified commit/);
   });
 
