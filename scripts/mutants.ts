@@ -69,7 +69,7 @@ export const mutants: Mutant[] = [
     file: "src/raft/raw-node.ts",
     from: "return a.term === b.term && a.vote === b.vote && a.commit === b.commit",
     to: "return a.term === b.term && a.commit === b.commit",
-    sims: ["raft"],
+    sims: ["member", "raft"],
   },
   {
     name: "conf-change-while-one-pending",
@@ -167,7 +167,7 @@ function runSim(dir: string, kind: SimKind, seeds: number): { firstSeed: number 
 
 function main(): number {
   const only = arg("--only");
-  const budget: Record<SimKind, number> = { raft: Number(arg("--raft-seeds") ?? 500), member: Number(arg("--member-seeds") ?? 60) };
+  const budget: Record<SimKind, number> = { raft: Number(arg("--raft-seeds") ?? 500), member: Number(arg("--member-seeds") ?? 200) };
   const chosen = mutants.filter((m) => !only || m.name === only);
   const dir = copyRepo();
   let caught = 0;

@@ -50,7 +50,7 @@ export class MemberChecker {
   private readonly leaders = new Map<number, string>();
   private readonly seenLeadership = new Set<string>();
   /** (index, term) → CRC and the previous entry's term. */
-  private readonly entries = new Map<string, { crc: number; prevTerm: number | undefined }>();
+  private readonly entries = new Map<string, { crc: number; prevTerm: number | undefined; row: LogRow }>();
   /** The committed log as first learnt: index → term, CRC, request id. */
   readonly history = new Map<number, { term: number; crc: number; requestId: string }>();
   private readonly commits = new Map<string, number>();
@@ -117,7 +117,7 @@ export class MemberChecker {
       if (row.idx !== expect) prevTerm = undefined;
       const key = termKey(row.idx, row.term);
       const seen = this.entries.get(key);
-      if (!seen) this.entries.set(key, { crc: row.crc, prevTerm });
+      if (!seen) this.entries.set(key, { crc: row.crc, prevTerm, row });
       else {
         if (seen.crc !== row.crc) throw new SimViolation("log matching", `${v.id} holds index ${row.idx} term ${row.term} with different content`);
         if (seen.prevTerm === undefined) seen.prevTerm = prevTerm;
@@ -128,6 +128,11 @@ export class MemberChecker {
       prevTerm = row.term;
       expect = row.idx + 1;
     }
+  }
+
+  /** The entry (index, term) as it was first written anywhere, if it ever was. */
+  entryAt(index: number, term: number): { row: LogRow; prevTerm: number | undefined } | undefined {
+    return this.entries.get(termKey(index, term));
   }
 
   private checkCommit(v: MemberView): void {

@@ -22,7 +22,9 @@ import { stagePage, stagedComplete } from "../../../src/member/snapshot-pages.js
 import { v2Request } from "../../../src/store/apply.js";
 import type { ClusterConfig, MemberConfig } from "../../../src/cluster/config.js";
 import { computeClusterId, computeMemberId } from "../../../src/cluster/ids.js";
-import type { Message } from "../../../src/raft/types.js";
+import type { Entry, Message } from "../../../src/raft/types.js";
+import { SqlRaftStorage } from "../../../src/member/sql-raft-storage.js";
+import { encodeProposal } from "../../../src/member/proposal.js";
 import type { Published } from "../../../src/member/state-machine.js";
 import type { MemberReply } from "../../../src/member/rpc-types.js";
 import { seededRand, type Rand } from "../../../src/util/rand.js";
@@ -54,6 +56,8 @@ export class SimMember {
   held: Held[] = [];
   deferred: Array<() => void> = [];
   clockOffsetMs = 0;
+  /** Alarms do not fire before this simulated time (a late alarm). */
+  alarmsHeldUntil = 0;
   /** Detected corruption: out of the cluster for good (an operator replaces the machine). */
   dead = false;
   /** Crashed (not evicted): stays down until the simulator restarts it. */
@@ -75,7 +79,7 @@ export class MemberCluster {
   private requestSeq = 0;
   /** Client writes not yet acknowledged, retried with the same request id. */
   private pendingWrites = new Map<string, { req: ReturnType<typeof v2Request>; tries: number }>();
-  stats = { leaderEvictions: 0, crashes: 0, lostWrites: 0, evictions: 0, snapshotsSent: 0, snapshotPagesStaged: 0, snapshotsStepped: 0, staleTails: 0, corruptionsDetected: 0, clockJumps: 0, confChanges: 0, readsTimedOut: 0 };
+  stats = { alarmDelays: 0, leaderEvictions: 0, crashes: 0, lostWrites: 0, evictions: 0, snapshotsSent: 0, snapshotPagesStaged: 0, snapshotsStepped: 0, staleTails: 0, corruptionsDetected: 0, clockJumps: 0, confChanges: 0, readsTimedOut: 0 };
   private nextMemberNo: number;
   faultsOn = true;
   private corrupted = false;
@@ -326,13 +330,22 @@ export class MemberCluster {
     this.now += tickMs;
     for (const m of this.members.values()) {
       if (!m.replica) continue;
-      if (this.faultsOn && this.rand.chance(this.params.tickSkipP)) continue;
+      if (this.faultsOn && (this.rand.chance(this.params.tickSkipP) || m.alarmsHeldUntil > this.now)) continue;
       const r = m.replica;
       const deadline = r.nextDeadlineMs();
       if (deadline !== null && deadline <= this.now + m.clockOffsetMs) this.guard(m, () => r.onAlarm());
     }
     this.timers.advanceTo(this.now);
     return `tick`;
+  }
+
+  alarmDelay(): string {
+    const m = this.pickOne(this.upMembers(), (x) => x.replica?.isLeader() === true);
+    if (!m) return "alarm delay: nobody";
+    const ms = (1 + this.rand.int(3 * this.params.electionTicks)) * tickMs;
+    m.alarmsHeldUntil = this.now + ms;
+    this.stats.alarmDelays++;
+    return `alarm delay: ${m.name} ${ms}ms`;
   }
 
   clockJump(): string {
@@ -386,6 +399,7 @@ export class MemberCluster {
       m.held.push({
         kind: "reply",
         run: () => {
+          this.trace(`reply ${id} from ${m.name}: ${r.kind}${r.kind === "done" ? ` at ${r.raftIndex}` : r.kind === "notLeader" ? ` (${r.leader || "unknown"})` : ""}`);
           if (r.kind !== "done") return;
           this.pendingWrites.delete(id);
           this.checker.onAck(id, r.raftIndex, r.etcdIndex);
@@ -467,9 +481,12 @@ export class MemberCluster {
   }
 
   /**
-   * A stale log tail after a matching prefix: a down follower's log gains entries a deposed
-   * leader of its last term sent it (copied from a member holding them), which it never acked.
-   * Raft must truncate them when the current leader's log disagrees, and never commit them.
+   * A stale log tail after a matching prefix: a down follower's disk holds entries of its last
+   * term, s, past its last index, that no one else has — an append from the deposed leader of s
+   * that reached this follower while the leader itself lost it (etcd's leader sends before its
+   * own write completes). Only once every member has moved past term s (no one can create more
+   * entries of s) and no copy of an entry of s lies past that index. Raft must truncate the tail
+   * when it meets the current leader's log, and a follower must never commit it.
    */
   staleTail(): string {
     const f = this.pickOne([...this.members.values()].filter((x) => x.down && !x.dead));
@@ -477,24 +494,38 @@ export class MemberCluster {
     const log = readLog(f.sql);
     const last = log[log.length - 1];
     if (!last) return "stale tail: empty log";
-    for (const src of this.members.values()) {
-      if (src === f || src.dead) continue;
-      const rows = readLog(src.sql);
-      const at = rows.find((r) => r.idx === last.idx);
-      if (!at || at.term !== last.term || at.crc !== last.crc) continue;
-      const extra = rows.filter((r) => r.idx > last.idx && r.term === last.term);
-      if (extra.length === 0 || extra[0]!.idx !== last.idx + 1) continue;
-      const take = extra.slice(0, 1 + this.rand.int(extra.length));
-      for (const r of take) {
-        const row = f.sql.exec("SELECT term FROM raft_log WHERE idx = ?", r.idx).toArray();
-        if (row.length > 0) break;
-        f.sql.exec("INSERT INTO raft_log (idx, term, type, data, crc) VALUES (?, ?, ?, ?, ?)", r.idx, r.term, r.type, r.data, r.crc);
+    const s = last.term;
+    for (const m of this.members.values()) {
+      if (m.dead || m === f) continue;
+      const term = m.replica ? m.replica.status().term : 0;
+      const durable = m.sql.exec("SELECT value FROM meta WHERE key = 'hs_term'").toArray()[0]?.value;
+      if (term <= s || (typeof durable === "number" && durable <= s)) return `stale tail: ${m.name} is still in term ${s}`;
+      if (m.sql.exec("SELECT 1 FROM raft_log WHERE idx > ? AND term = ? LIMIT 1", last.idx, s).toArray().length > 0) {
+        return `stale tail: ${m.name} holds entries of term ${s} past ${last.idx}`;
       }
-      f.sql.sync();
-      this.stats.staleTails++;
-      return `stale tail: ${f.name} gains ${take.length} entries of term ${last.term} after ${last.idx} (from ${src.name})`;
     }
-    return "stale tail: no deposed entries to copy";
+    if (this.checker.history.get(last.idx + 1)?.term === s) return `stale tail: term ${s} committed past ${last.idx}`;
+    // Entries the leader of s really wrote at those indexes, if any reached a disk; else new ones.
+    const count = 1 + this.rand.int(3);
+    const entries: Entry[] = [];
+    for (let i = 1; i <= count; i++) {
+      const index = last.idx + i;
+      const seen = this.checker.entryAt(index, s);
+      if (seen && seen.prevTerm !== undefined && seen.prevTerm !== s) break;
+      if (seen) {
+        entries.push({ index, term: s, type: seen.row.type === 1 ? "confChange" : "normal", data: seen.row.data });
+        continue;
+      }
+      if (this.checker.entryAt(index + 1, s)) break;
+      const req = v2Request({ method: "PUT", path: "/1/stale", val: `stale${i}`, timeMs: this.now });
+      entries.push({ index, term: s, type: "normal", data: encodeProposal({ id: `stale-${this.requestSeq++}`, req }) });
+    }
+    if (entries.length === 0) return `stale tail: no entry of term ${s} can follow ${last.idx}`;
+    const storage = new SqlRaftStorage(f.sql, () => 0);
+    f.sql.transactionSync(() => storage.append(entries));
+    f.sql.sync();
+    this.stats.staleTails++;
+    return `stale tail: ${f.name} holds ${entries.length} entries of term ${s} after ${last.idx} that no one else has`;
   }
 
   /** A bit flips in a stored entry past the member's applied index: the CRC must catch it. */

@@ -24,6 +24,8 @@ export interface MemberWeights {
   confChange: number;
   staleTail: number;
   corrupt: number;
+  /** A member's alarms stop firing for a while (a late Durable Object alarm): its raft clock stalls. */
+  alarmDelay: number;
   /** Clients go quiet while time passes and messages flow; then maybe every idle member is evicted. */
   idleSpell: number;
 }
@@ -49,7 +51,7 @@ function pick<T>(rand: Rand, xs: readonly T[]): T {
 export function drawMemberParams(rand: Rand): MemberParams {
   return {
     nodes: pick(rand, [3, 3, 5]),
-    electionTicks: pick(rand, [10, 5, 20]),
+    electionTicks: pick(rand, [10, 5, 10, 20]),
     snapshotCount: pick(rand, [5, 8, 30]),
     maxSizePerMsgBytes: pick(rand, [1, 1 << 20]),
     maxInflightMsgs: pick(rand, [1, 4, 256]),
@@ -68,18 +70,19 @@ export function drawMemberParams(rand: Rand): MemberParams {
       ready: 30,
       sync: 30,
       propose: pick(rand, [5, 10, 20]),
-      quorumRead: pick(rand, [2, 5, 10]),
+      quorumRead: pick(rand, [5, 10, 20]),
       localRead: 2,
-      crash: pick(rand, [0.3, 1, 3]),
+      crash: pick(rand, [0.1, 0.3, 1]),
       restart: pick(rand, [1, 3, 10]),
       evict: pick(rand, [0, 1, 3]),
-      partition: pick(rand, [0, 0.5, 2]),
-      heal: pick(rand, [0.5, 2, 5]),
+      partition: pick(rand, [0, 0.2, 0.5]),
+      heal: pick(rand, [0.5, 1, 2]),
       clockJump: pick(rand, [0, 0.3, 1]),
       confChange: pick(rand, [0, 0.3, 1]),
       staleTail: pick(rand, [0, 1, 3]),
       corrupt: pick(rand, [0, 0, 0.2]),
       idleSpell: pick(rand, [0, 0.3, 1]),
+      alarmDelay: pick(rand, [0, 0.3, 1]),
     },
   };
 }

@@ -36,7 +36,7 @@ export interface MemberSeedResult {
 type EventName = keyof MemberWeights;
 const eventNames: EventName[] = [
   "deliver", "tick", "ready", "sync", "propose", "quorumRead", "localRead", "crash", "restart", "evict", "partition", "heal",
-  "clockJump", "confChange", "staleTail", "corrupt", "idleSpell",
+  "clockJump", "confChange", "staleTail", "corrupt", "idleSpell", "alarmDelay",
 ];
 
 const realSetImmediate = setImmediate;
@@ -83,6 +83,7 @@ async function idleSpell(c: MemberCluster): Promise<string> {
 async function runEvent(c: MemberCluster, e: EventName): Promise<string> {
   switch (e) {
     case "idleSpell": return idleSpell(c);
+    case "alarmDelay": return c.alarmDelay();
     case "deliver": return c.deliver();
     case "tick": return c.tick();
     case "ready": {
