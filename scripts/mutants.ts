@@ -56,6 +56,14 @@ export const mutants: Mutant[] = [
     sims: ["member", "raft"],
   },
   {
+    name: "heartbeat-commit-beyond-match",
+    what: "a leader's heartbeat tells a follower to commit up to the leader's commit, past what the follower is known to hold",
+    file: "src/raft/raft-leader.ts",
+    from: "const commit = Math.min(pr.match, r.raftLog.committed);",
+    to: "const commit = r.raftLog.committed;",
+    sims: ["member", "raft"],
+  },
+  {
     name: "commit-earlier-term-by-count",
     what: "a leader commits an entry of an earlier term by counting replicas (Raft figure 8)",
     file: "src/raft/log.ts",
@@ -64,12 +72,12 @@ export const mutants: Mutant[] = [
     sims: ["raft"],
   },
   {
-    name: "vote-not-persisted",
-    what: "a vote alone does not make a HardState to persist, so a restarted member can vote twice in a term",
-    file: "src/raft/raw-node.ts",
-    from: "return a.term === b.term && a.vote === b.vote && a.commit === b.commit",
-    to: "return a.term === b.term && a.commit === b.commit",
-    sims: ["member", "raft"],
+    name: "vote-without-its-term",
+    what: "storage: a HardState with a vote is written without its term, so a restarted member holds a vote under an older term",
+    file: "src/member/sql-raft-storage.ts",
+    from: 'this.meta.set("hs_term", hs.term);',
+    to: 'if (hs.vote === "") this.meta.set("hs_term", hs.term);',
+    sims: ["member"],
   },
   {
     name: "conf-change-while-one-pending",

@@ -183,15 +183,11 @@ export class MemberCluster {
   /** An async input (propose, quorum read) threw: the same rules, reported after the step. */
   private asyncFailure: unknown = null;
 
-  watch<T>(m: SimMember, p: Promise<T> | undefined): Promise<T | undefined> {
-    if (!p) return Promise.resolve(undefined);
-    return p.catch((e: unknown) => {
-      try {
-        this.failed(m, e);
-      } catch (bug) {
-        this.asyncFailure ??= bug;
-      }
-      return undefined;
+  /** Runs `then` with the reply of an async input; whatever either throws is reported after the step. */
+  watch<T>(m: SimMember, p: Promise<T> | undefined, then: (value: T) => void = () => {}): void {
+    if (!p) return;
+    p.then(then, (e: unknown) => this.failed(m, e)).catch((bug: unknown) => {
+      this.asyncFailure ??= bug;
     });
   }
 
@@ -348,6 +344,11 @@ export class MemberCluster {
     return `alarm delay: ${m.name} ${ms}ms`;
   }
 
+  /** Cuts one member off from all others (the client still reaches it). */
+  isolate(m: SimMember): void {
+    this.groups = new Map([...this.members.keys()].map((id) => [id, id === m.id ? 1 : 0]));
+  }
+
   clockJump(): string {
     const m = this.pickOne(this.upMembers());
     if (!m) return "clock jump: nobody";
@@ -394,8 +395,8 @@ export class MemberCluster {
     this.guard(m, () => {
       reply = replica.propose(id, req, null);
     });
-    void this.watch(m, reply).then((r) => {
-      if (r === undefined || m.incarnation !== incarnation) return;
+    this.watch(m, reply, (r) => {
+      if (m.incarnation !== incarnation) return;
       m.held.push({
         kind: "reply",
         run: () => {
@@ -410,8 +411,8 @@ export class MemberCluster {
   }
 
   /** A linearizable read: it must see every write acknowledged before it began. */
-  quorumRead(): string {
-    const m = this.pickOne(this.reachableForClient());
+  quorumRead(via?: SimMember): string {
+    const m = via ?? this.pickOne(this.reachableForClient());
     if (!m) return "quorum read: nobody up";
     const replica = this.open(m);
     if (!replica) return `quorum read: ${m.name} down`;
@@ -422,8 +423,8 @@ export class MemberCluster {
     this.guard(m, () => {
       reply = replica.quorumRead(v2Request({ method: "QGET", path: key }), `q${this.requestSeq++}`, null);
     });
-    void this.watch(m, reply).then((r) => {
-      if (r === undefined || m.incarnation !== incarnation) return;
+    this.watch(m, reply, (r) => {
+      if (m.incarnation !== incarnation) return;
       if (r.kind === "timeout") this.stats.readsTimedOut++;
       if (r.kind === "done") this.checker.onQuorumRead(m.name, atStart, r.etcdIndex);
     });
@@ -570,7 +571,7 @@ export class MemberCluster {
       });
       what = `remove ${this.members.get(victim)?.name ?? victim}`;
     }
-    void this.watch(leader, reply);
+    this.watch(leader, reply);
     this.stats.confChanges++;
     if (this.rand.chance(0.3)) {
       this.kill(leader, this.rand.chance(0.5));

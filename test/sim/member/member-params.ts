@@ -26,6 +26,8 @@ export interface MemberWeights {
   corrupt: number;
   /** A member's alarms stop firing for a while (a late Durable Object alarm): its raft clock stalls. */
   alarmDelay: number;
+  /** The leader is cut off from every other member and its alarms stall: it keeps believing it leads. */
+  isolateLeader: number;
   /** Clients go quiet while time passes and messages flow; then maybe every idle member is evicted. */
   idleSpell: number;
 }
@@ -83,6 +85,7 @@ export function drawMemberParams(rand: Rand): MemberParams {
       corrupt: pick(rand, [0, 0, 0.2]),
       idleSpell: pick(rand, [0, 0.3, 1]),
       alarmDelay: pick(rand, [0, 0.3, 1]),
+      isolateLeader: pick(rand, [0, 0.2, 0.5]),
     },
   };
 }

@@ -36,7 +36,7 @@ export interface MemberSeedResult {
 type EventName = keyof MemberWeights;
 const eventNames: EventName[] = [
   "deliver", "tick", "ready", "sync", "propose", "quorumRead", "localRead", "crash", "restart", "evict", "partition", "heal",
-  "clockJump", "confChange", "staleTail", "corrupt", "idleSpell", "alarmDelay",
+  "clockJump", "confChange", "staleTail", "corrupt", "idleSpell", "alarmDelay", "isolateLeader",
 ];
 
 const realSetImmediate = setImmediate;
@@ -80,10 +80,55 @@ async function idleSpell(c: MemberCluster): Promise<string> {
   return `idle spell: ${ticks} ticks${evicted}`;
 }
 
+/**
+ * ReadIndex under a partition: the leader is cut off and its alarms stall, so it still believes
+ * it leads, while the others elect a new leader and acknowledge a write. A quorum read at the
+ * old leader must then not answer from its stale state (it can only time out or step down).
+ */
+async function isolateLeader(c: MemberCluster): Promise<string> {
+  const old = c.upMembers().find((m) => m.replica?.isLeader());
+  if (!old) return "isolate leader: no leader";
+  const ackedBefore = c.checker.stats.acks;
+  c.isolate(old);
+  old.alarmsHeldUntil = Infinity;
+  let outcome = "no new leader";
+  const ticksMax = 6 * c.params.electionTicks;
+  for (let t = 0; t < ticksMax; t++) {
+    for (let k = 0; k < 200 && c.hasDeliverable(); k++) {
+      c.deliver();
+      await drain(c);
+    }
+    c.tick();
+    await drain(c);
+    c.checker.check(c.views());
+    const fresh = c.upMembers().find((m) => m !== old && m.replica?.isLeader());
+    if (!fresh) continue;
+    if (c.checker.stats.acks === ackedBefore) {
+      if (t % 3 === 0) c.propose(fresh);
+      continue;
+    }
+    outcome = `${fresh.name} leads and acknowledged a write; ${c.quorumRead(old)}`;
+    for (let u = 0; u < 2 * c.params.electionTicks; u++) {
+      for (let k = 0; k < 200 && c.hasDeliverable(); k++) {
+        c.deliver();
+        await drain(c);
+      }
+      c.tick();
+      await drain(c);
+      c.throwIfFailed();
+    }
+    break;
+  }
+  old.alarmsHeldUntil = 0;
+  c.groups = null;
+  return `isolate leader ${old.name}: ${outcome}; healed`;
+}
+
 async function runEvent(c: MemberCluster, e: EventName): Promise<string> {
   switch (e) {
     case "idleSpell": return idleSpell(c);
     case "alarmDelay": return c.alarmDelay();
+    case "isolateLeader": return isolateLeader(c);
     case "deliver": return c.deliver();
     case "tick": return c.tick();
     case "ready": {
