@@ -172,8 +172,8 @@ const workerBoot = `import("tsx/esm/api").then((m) => { m.register(); return imp
  * Raft-core one (real SQLite through WebAssembly), so it gets fewer, equally long seeds.
  */
 const ciPlan = {
-  raft: { seeds: 2_500, steps: 2_000 },
-  member: { seeds: 60, steps: 1_000 },
+  raft: { seeds: 5_000, steps: 2_000 },
+  member: { seeds: 200, steps: 1_000 },
 };
 
 interface Totals {
