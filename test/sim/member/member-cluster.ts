@@ -283,6 +283,8 @@ export class MemberCluster {
       const page = p.pagesSent++;
       stagePage(to.sql, snapName, page, p.pages.length, p.pages[page]!);
       this.stats.snapshotPagesStaged++;
+      // The page call returns only once the output gate opens: the page is on disk before the next.
+      this.sync(to);
       return `deliver ${from.name}→${to.name}: snapshot ${snapName} page ${page + 1}/${p.pages.length}`;
     }
     this.packets = this.packets.filter((q) => q !== p);
