@@ -2,12 +2,14 @@
  * POST /admin/force-new-cluster {"member":"<survivor>"}: recovery from quorum loss, etcd's
  * `--force-new-cluster` followed by `etcdctl member add` for each lost member, in one call.
  *
- * 1. Look at every member first; refuse, changing nothing, when the survivor cannot serve or any
- *    other member that may still hold data cannot be reached (it could not be fenced).
+ * 1. Look at every member first; refuse, changing nothing, when the survivor cannot serve, when
+ *    any other member that may still hold data cannot be reached (it could not be fenced), or
+ *    when the members still holding data are a quorum (unless `"force":true`: they may be stuck
+ *    behind a partition, but they are wiped).
  * 2. Fence: destroy every other member of the old cluster that still holds data, so no quorum of
  *    the old configuration can ever form again.
  * 3. The survivor restarts as a one-member cluster with all its applied data, at a higher term.
- * 4. Each other configured member is provisioned again under a new id, added through the
+ * 4. Each other member (configured, or added at runtime) is provisioned again under a new id, added through the
  *    survivor (one change at a time, as etcd requires) and waited on until it has caught up by
  *    snapshot. What could not be done before the deadline is reported as pending; running the
  *    same call again finishes it.
@@ -51,7 +53,8 @@ export function forceNewClusterRoute(router: MemberRouter): RouteHandler {
       return message(400, 'expected a JSON body {"member":"<name of the surviving member>"}');
     }
     const survivor = (body as { member?: unknown } | null)?.member;
-    if (typeof survivor !== "string" || survivor === "") return message(400, 'expected a JSON body {"member":"<name of the surviving member>"}');
+    const force = (body as { force?: unknown } | null)?.force ?? false;
+    if (typeof survivor !== "string" || survivor === "" || typeof force !== "boolean") return message(400, 'expected a JSON body {"member":"<name of the surviving member>"}');
     if (!config.members.some((m) => m.name === survivor)) return message(404, `no member ${survivor} in the configured cluster`);
 
     // 1. Nothing changes until every member that may hold data has answered.
@@ -72,6 +75,13 @@ export function forceNewClusterRoute(router: MemberRouter): RouteHandler {
       const s = await stub(name).lifecycle(address(name)).catch(() => null);
       if (!s) return message(503, `member ${name} is unreachable and may still hold data: it cannot be fenced; nothing was changed`);
       if (!s.destroyed) holding.push(name);
+    }
+
+    // Members that hold data and answer may still form a quorum: wiping them is for when they cannot.
+    const quorum = Math.floor(Math.max(oldMembers.length, 1) / 2) + 1;
+    const voting = holding.filter((n) => oldMembers.some((m) => m.name === n));
+    if (!force && 1 + voting.length >= quorum) {
+      return message(409, `members ${[survivor, ...holding].join(", ")} still hold their data, a quorum of the cluster: force-new-cluster would wipe ${holding.join(", ")}; send "force":true to do so; nothing was changed`);
     }
 
     // 2. Fence the old cluster: no two of its members may ever again form a quorum.
@@ -98,7 +108,9 @@ export function forceNewClusterRoute(router: MemberRouter): RouteHandler {
     const added: Readded[] = [];
     const pending: string[] = [];
     const readdBy = Date.now() + forceNewCluster.readdTimeoutMs;
-    for (const m of config.members.filter((c) => c.name !== survivor)) {
+    // The configured members, and any member added at runtime (its name is fenced too).
+    const readds = others.map((name) => ({ name, peerURL: config.members.find((c) => c.name === name)?.peerURL ?? oldMembers.find((o) => o.name === name)?.peerURLs[0] ?? "" }));
+    for (const m of readds) {
       const id = readdedMemberId(m.peerURL, config.token, outcome.plan.term, taken);
       taken.add(id);
       const ok = pending.length === 0 && (await readd(router, survivor, m.name, m.peerURL, id, readdBy));

@@ -71,7 +71,10 @@ describe("force-new-cluster", () => {
       ["{}", 400, "expected a JSON body"],
       ['{"member":7}', 400, "expected a JSON body"],
       ["null", 400, "expected a JSON body"],
+      ['{"member":"infra0","force":"yes"}', 400, "expected a JSON body"],
       ['{"member":"infra9"}', 404, "no member infra9"],
+      // A healthy cluster: every member holds its data and answers.
+      ['{"member":"infra0"}', 409, "a quorum of the cluster"],
       [JSON.stringify({ member: "x".repeat(5_000) }), 413, "body larger than"],
     ];
     for (const [body, status, text] of cases) {

@@ -58,7 +58,11 @@ describe("destroy and force-new-cluster", () => {
     const fencedId = (await member(fenced).status(address(fenced))).id;
 
     expect((await post("/admin/force-new-cluster", JSON.stringify({ member: names.find((n) => !alive.includes(n)) }))).status).toBe(409);
-    const res = await post("/admin/force-new-cluster", JSON.stringify({ member: survivor }));
+    const refused = await post("/admin/force-new-cluster", JSON.stringify({ member: survivor }));
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("a quorum of the cluster");
+    expect((await member(fenced).lifecycle(address(fenced))).destroyed).toBe(false);
+    const res = await post("/admin/force-new-cluster", JSON.stringify({ member: survivor, force: true }));
     const text = await res.text();
     expect(res.status, text).toBe(200);
     const answer = JSON.parse(text) as { term: number; added: Array<{ name: string; id: string }>; pending: string[]; removed: string[] };
