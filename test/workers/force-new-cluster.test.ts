@@ -73,6 +73,10 @@ describe("destroy and force-new-cluster", () => {
 
     const l = await leader();
     expect(l.voters).toHaveLength(3);
+    // A message from the old cluster (a fenced id, a higher term) is refused, not stepped.
+    const stale: Message = { type: "MsgVote", to: l.id, from: fencedId, term: l.term + 10, logTerm: l.term + 10, index: 1_000_000, entries: [], commit: 0, reject: false, rejectHint: 0 };
+    expect(await member(l.name).peer({ token, name: l.name, id: l.id }, { from: { token, name: fenced, id: fencedId }, messages: [stale] })).toEqual({ removed: true });
+    expect((await member(l.name).status(address(l.name))).term).toBe(l.term);
     const w = await member(l.name).propose(address(l.name), "d-2", req("PUT", "/1/d/new", "works"), null);
     expect(w.kind).toBe("done");
     await eventually("every member has the old and the new write", async () => {
