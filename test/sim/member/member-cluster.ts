@@ -22,9 +22,7 @@ import { stagePage, stagedComplete } from "../../../src/member/snapshot-pages.js
 import { v2Request } from "../../../src/store/apply.js";
 import type { ClusterConfig, MemberConfig } from "../../../src/cluster/config.js";
 import { computeClusterId, computeMemberId } from "../../../src/cluster/ids.js";
-import type { Entry, Message } from "../../../src/raft/types.js";
-import { SqlRaftStorage } from "../../../src/member/sql-raft-storage.js";
-import { encodeProposal } from "../../../src/member/proposal.js";
+import type { Message } from "../../../src/raft/types.js";
 import type { Published } from "../../../src/member/state-machine.js";
 import type { MemberReply } from "../../../src/member/rpc-types.js";
 import { seededRand, type Rand } from "../../../src/util/rand.js";
@@ -76,13 +74,15 @@ export class MemberCluster {
   /** Partition: member id → group number; null when healed. */
   groups: Map<string, number> | null = null;
   trace: (line: string) => void = () => {};
-  private requestSeq = 0;
+  /** Numbers request ids (client writes, reads, stale entries) within one run. */
+  requestSeq = 0;
   /** Client writes not yet acknowledged, retried with the same request id. */
   private pendingWrites = new Map<string, { req: ReturnType<typeof v2Request>; tries: number }>();
   stats = { alarmDelays: 0, leaderEvictions: 0, crashes: 0, lostWrites: 0, evictions: 0, snapshotsSent: 0, snapshotPagesStaged: 0, snapshotsStepped: 0, staleTails: 0, corruptionsDetected: 0, clockJumps: 0, confChanges: 0, readsTimedOut: 0 };
   private nextMemberNo: number;
   faultsOn = true;
-  private corrupted = false;
+  /** A disk was corrupted (one per run: a quorum must survive it). */
+  corrupted = false;
 
   constructor(seed: number, readonly params: MemberParams, private readonly timers: SimTimers) {
     this.rand = seededRand(seed);
@@ -481,73 +481,6 @@ export class MemberCluster {
   heal(): string {
     this.groups = null;
     return "heal";
-  }
-
-  /**
-   * A stale log tail after a matching prefix: a down follower's disk holds entries of its last
-   * term, s, past its last index, that no one else has — an append from the deposed leader of s
-   * that reached this follower while the leader itself lost it (etcd's leader sends before its
-   * own write completes). Only once every member has moved past term s (no one can create more
-   * entries of s) and no copy of an entry of s lies past that index. Raft must truncate the tail
-   * when it meets the current leader's log, and a follower must never commit it.
-   */
-  staleTail(): string {
-    const f = this.pickOne([...this.members.values()].filter((x) => x.down && !x.dead));
-    if (!f) return "stale tail: nobody down";
-    const log = readLog(f.sql);
-    const last = log[log.length - 1];
-    if (!last) return "stale tail: empty log";
-    const s = last.term;
-    for (const m of this.members.values()) {
-      if (m.dead || m === f) continue;
-      const term = m.replica ? m.replica.status().term : 0;
-      const durable = m.sql.exec("SELECT value FROM meta WHERE key = 'hs_term'").toArray()[0]?.value;
-      if (term <= s || (typeof durable === "number" && durable <= s)) return `stale tail: ${m.name} is still in term ${s}`;
-      if (m.sql.exec("SELECT 1 FROM raft_log WHERE idx > ? AND term = ? LIMIT 1", last.idx, s).toArray().length > 0) {
-        return `stale tail: ${m.name} holds entries of term ${s} past ${last.idx}`;
-      }
-    }
-    if (this.checker.history.get(last.idx + 1)?.term === s) return `stale tail: term ${s} committed past ${last.idx}`;
-    // Entries the leader of s really wrote at those indexes, if any reached a disk; else new ones.
-    const count = 1 + this.rand.int(3);
-    const entries: Entry[] = [];
-    for (let i = 1; i <= count; i++) {
-      const index = last.idx + i;
-      const seen = this.checker.entryAt(index, s);
-      if (seen && seen.prevTerm !== undefined && seen.prevTerm !== s) break;
-      if (seen) {
-        entries.push({ index, term: s, type: seen.row.type === 1 ? "confChange" : "normal", data: seen.row.data });
-        continue;
-      }
-      if (this.checker.entryAt(index + 1, s)) break;
-      const req = v2Request({ method: "PUT", path: "/1/stale", val: `stale${i}`, timeMs: this.now });
-      entries.push({ index, term: s, type: "normal", data: encodeProposal({ id: `stale-${this.requestSeq++}`, req }) });
-    }
-    if (entries.length === 0) return `stale tail: no entry of term ${s} can follow ${last.idx}`;
-    const storage = new SqlRaftStorage(f.sql, () => 0);
-    f.sql.transactionSync(() => storage.append(entries));
-    f.sql.sync();
-    this.stats.staleTails++;
-    return `stale tail: ${f.name} holds ${entries.length} entries of term ${s} after ${last.idx} that no one else has`;
-  }
-
-  /** A bit flips in a stored entry past the member's applied index: the CRC must catch it. */
-  corrupt(): string {
-    // One member's disk per run: a quorum must survive it.
-    if (this.corrupted) return "corrupt: one disk already corrupted";
-    if (this.voterCount() < 3) return "corrupt: too few voters";
-    const m = this.pickOne(this.upMembers().filter((x) => x.replica && !x.replica.isLeader()));
-    if (!m?.replica) return "corrupt: nobody";
-    const applied = m.replica.status().applied;
-    const rows = m.sql.exec("SELECT idx, data FROM raft_log WHERE idx > ? AND length(data) > 0 ORDER BY idx", applied).toArray();
-    if (rows.length === 0) return `corrupt: ${m.name} has nothing unapplied`;
-    const row = rows[this.rand.int(rows.length)]!;
-    const data = new Uint8Array(row.data as ArrayBuffer);
-    const at = this.rand.int(data.length);
-    data[at] = data[at]! ^ (1 << this.rand.int(8));
-    m.sql.exec("UPDATE raft_log SET data = ? WHERE idx = ?", data, row.idx);
-    this.corrupted = true;
-    return `corrupt ${m.name} index ${String(row.idx)}`;
   }
 
   /** Add or remove one voter through the leader; sometimes the leader crashes right after. */

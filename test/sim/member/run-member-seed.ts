@@ -18,6 +18,7 @@ import { drawMemberParams, type MemberParams, type MemberWeights } from "./membe
 import { SimTimers } from "./sim-timers.js";
 import { limits } from "../../../src/member/replica.js";
 import { readLog } from "./member-checker.js";
+import { corrupt, staleTail } from "./member-storage-faults.js";
 
 export const livenessElectionTimeouts = 20;
 const traceTailLines = 40;
@@ -152,8 +153,8 @@ async function runEvent(c: MemberCluster, e: EventName): Promise<string> {
     case "heal": return c.heal();
     case "clockJump": return c.clockJump();
     case "confChange": return c.confChange();
-    case "staleTail": return c.staleTail();
-    case "corrupt": return c.corrupt();
+    case "staleTail": return staleTail(c);
+    case "corrupt": return corrupt(c);
   }
 }
 
