@@ -10,6 +10,7 @@
  */
 import { dohDefaultUrl } from "./dns-srv.js";
 import { computeClusterId, computeMemberId } from "./ids.js";
+import { historyEventsMax } from "../store/history.js";
 
 export interface MemberConfig {
   name: string;
@@ -27,6 +28,8 @@ export interface ClusterConfig {
   heartbeatIntervalMs: number;
   electionTimeoutMs: number;
   snapshotCount: number;
+  /** Events kept for `waitIndex` watches (etcd: 1000). */
+  eventHistoryMax: number;
   debug: boolean;
   /** Discovery URL, or "" for a static initial cluster. */
   discoveryUrl: string;
@@ -42,6 +45,8 @@ export interface ClusterEnv {
   ETCD_HEARTBEAT_INTERVAL?: string;
   ETCD_ELECTION_TIMEOUT?: string;
   ETCD_SNAPSHOT_COUNT?: string;
+  /** Events kept for waitIndex watches: 1000 (etcd's, the default) up to eventHistoryMaxLimit. */
+  ETCD_EVENT_HISTORY_MAX?: string;
   ETCD_DEBUG?: string;
   /** Secret: the password of the root user that ETCD_AUTH_BOOTSTRAP creates on first boot. */
   ETCD_ROOT_PASSWORD?: string;
@@ -67,6 +72,13 @@ export const defaults = {
   snapshotCount: 10_000,
   membersMax: 9,
 } as const;
+
+/**
+ * The largest ETCD_EVENT_HISTORY_MAX, in events. The history is SQLite rows (one per event,
+ * about the size of the event's JSON), so this bounds a member's history storage and the rows a
+ * waitIndex scan may read: 1,000,000 events of 1 KB are 1 GB of a Durable Object's 10 GB.
+ */
+export const eventHistoryMaxLimit = 1_000_000;
 
 const locationHints = new Set(["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"]);
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -114,11 +126,20 @@ export function parseClusterConfig(env: ClusterEnv): ClusterConfig {
     heartbeatIntervalMs,
     electionTimeoutMs,
     snapshotCount: positiveInt(env.ETCD_SNAPSHOT_COUNT, defaults.snapshotCount, "ETCD_SNAPSHOT_COUNT"),
+    eventHistoryMax: eventHistoryMax(env.ETCD_EVENT_HISTORY_MAX),
     debug: env.ETCD_DEBUG === "1",
     discoveryUrl: (env.ETCD_DISCOVERY ?? "").trim(),
     discoverySrv: (env.ETCD_DISCOVERY_SRV ?? "").trim(),
     dohUrl: (env.ETCD_DOH_URL ?? "").trim() || dohDefaultUrl,
   };
+}
+
+function eventHistoryMax(raw: string | undefined): number {
+  const n = positiveInt(raw, historyEventsMax, "ETCD_EVENT_HISTORY_MAX");
+  if (n < historyEventsMax || n > eventHistoryMaxLimit) {
+    throw new Error(`ETCD_EVENT_HISTORY_MAX must be between ${historyEventsMax} (etcd's) and ${eventHistoryMaxLimit}, got ${raw}`);
+  }
+  return n;
 }
 
 function hintOf(peerURL: string): string {

@@ -61,8 +61,10 @@ export class ClusterHandler implements V2Handler {
   }
 
   async watch(req: WatchRequest, access: Access | null): Promise<WatchStart> {
-    const name = this.pinned || this.router.preferred();
-    return openWatch(this.router.stub(name), this.router.address(name), req, access);
+    return openWatch(() => {
+      const name = this.pinned || this.router.preferred();
+      return { stub: this.router.stub(name), member: this.router.address(name) };
+    }, req, access);
   }
 
   /** Asked of the member that serves reads: credentials are checked as that member knows them. */

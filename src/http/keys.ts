@@ -16,6 +16,7 @@ import { errorResponse, eventStatus, internalError, renderEvent, successHeaders 
 import { allowMethod, type RouteHandler } from "./route.js";
 import { lastEventId, sseResponse, wantsEventStream } from "./sse.js";
 import { watchResponse } from "./watch.js";
+import { socketResponse, wantsWebSocket } from "./watch-socket.js";
 
 const keysPrefix = "/v2/keys";
 const keysMethods = ["HEAD", "GET", "PUT", "POST", "DELETE"] as const;
@@ -78,6 +79,11 @@ export function keysRoute(handler: V2Handler, now: () => number, auth: KeysAuth)
         const openAt = (sinceIndex: number) =>
           withAccess(auth, authorization, question, (access) => handler.watch({ ...watch, stream: false, sinceIndex }, access));
         return sseResponse(openAt, after === null ? watch.sinceIndex : after + 1, clusterId, now, r.raw.signal);
+      }
+      if (watch.stream && wantsWebSocket(r.raw.headers.get("Upgrade")) && typeof WebSocketPair !== "undefined") {
+        const openAt = (sinceIndex: number) =>
+          withAccess(auth, authorization, question, (access) => handler.watch({ ...watch, stream: false, sinceIndex }, access));
+        return socketResponse(openAt, watch.sinceIndex, clusterId, now);
       }
       const open = () => withAccess(auth, authorization, question, (access) => handler.watch(watch, access));
       return watchResponse(open, watch.stream, clusterId, now, r.raw.signal);

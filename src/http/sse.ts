@@ -15,7 +15,7 @@ import { EcodeEventIndexCleared } from "../store/errors.js";
 import type { V2Error, V2Event } from "../store/types.js";
 import type { WatchStart } from "./handler.js";
 import { errorResponse, internalError, renderError, renderWatchEvent, successHeaders } from "./render.js";
-import { idleOr, longLivedHeaders, watchLivenessProbeMs } from "./watch.js";
+import { countWatchBody, idleOr, livenessProbeMs, longLivedHeaders } from "./watch.js";
 
 /** True when the client asks for Server-Sent Events. */
 export function wantsEventStream(accept: string | null): boolean {
@@ -67,10 +67,12 @@ export async function sseResponse(
   let current: WatchStart & { ok: true } = first;
   let events = current.events[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<V2Event>> | null = null;
+  const uncount = countWatchBody();
   let done = false;
   const finish = () => {
     if (done) return;
     done = true;
+    uncount();
     signal.removeEventListener("abort", finish);
     current.cancel();
     void events.return?.();
@@ -91,7 +93,7 @@ export async function sseResponse(
     async pull(controller) {
       if (done) return end(controller);
       pending ??= events.next();
-      const next = await idleOr(pending, watchLivenessProbeMs);
+      const next = await idleOr(pending, livenessProbeMs());
       if (done) return end(controller);
       if (next === "idle") {
         controller.enqueue(encoder.encode(":\n\n")); // an SSE comment: the liveness probe

@@ -15,6 +15,29 @@ import { errorResponse, internalError, renderError, renderWatchEvent, successHea
  * abort the request (wrangler dev's proxy passes a disconnect on only when a write fails).
  */
 export const watchLivenessProbeMs = 2_000;
+/**
+ * Probes one isolate writes per second at most, across all its idle watches: with 10,000 idle
+ * watches a 2 s probe each would be 5,000 writes a second, enough to starve the isolate (and,
+ * under wrangler dev, the proxy in front of it). Beyond 2,000 watches the interval grows.
+ */
+export const watchLivenessProbesPerSecondMax = 1_000;
+
+let openWatchBodies = 0;
+
+/** The probe interval now: `watchLivenessProbeMs`, longer while many watches are open here. */
+export function livenessProbeMs(): number {
+  return Math.max(watchLivenessProbeMs, Math.ceil((openWatchBodies / watchLivenessProbesPerSecondMax) * 1000));
+}
+
+/** Count a long-lived watch body while it is open (for livenessProbeMs); returns its release. */
+export function countWatchBody(): () => void {
+  openWatchBodies++;
+  let counted = true;
+  return () => {
+    if (counted) openWatchBodies--;
+    counted = false;
+  };
+}
 
 /**
  * Headers that keep a long-lived body from being compressed, which would buffer it until it
@@ -49,10 +72,12 @@ export async function watchResponse(
   const headers = longLivedHeaders(successHeaders(clusterId, start.etcdIndex, start));
   const events: AsyncIterator<V2Event> = start.events[Symbol.asyncIterator]();
   const stop = start.cancel.bind(start);
+  const uncount = countWatchBody();
   let done = false;
   const finish = () => {
     if (done) return;
     done = true;
+    uncount();
     signal.removeEventListener("abort", finish);
     stop();
     void events.return?.();
@@ -66,7 +91,7 @@ export async function watchResponse(
     async pull(controller) {
       if (done) return closeQuietly(controller);
       pending ??= events.next();
-      const next = await idleOr(pending, watchLivenessProbeMs);
+      const next = await idleOr(pending, livenessProbeMs());
       if (next === "idle") {
         if (!done) controller.enqueue(probe);
         return;
@@ -74,7 +99,9 @@ export async function watchResponse(
       pending = null;
       // The client may have gone away while we waited: then the stream is already cancelled.
       if (next.done === true || done) {
-        const last = done ? null : (start.endedBy?.() ?? null);
+        // A stream ends with the reason as its last line; a long poll's client parses a 200 body
+        // as an event, so it gets an empty body it reads as a failed poll and polls again.
+        const last = done || !stream ? null : (start.endedBy?.() ?? null);
         if (last) controller.enqueue(encoder.encode(renderError(last)));
         finish();
         closeQuietly(controller);

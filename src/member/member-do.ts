@@ -50,7 +50,7 @@ export class Member extends DurableObject<Env> {
     for (const ddl of schema) ctx.storage.sql.exec(ddl);
     this.config = parseClusterConfig(env);
     this.meta = new Meta(ctx.storage.sql);
-    this.watches = new WatchHub(ctx);
+    this.watches = new WatchHub(ctx, this.config.eventHistoryMax);
     this.settleRecovery();
     const name = this.meta.str("name");
     if (name) this.open({ token: this.meta.str("token"), name });

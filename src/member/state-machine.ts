@@ -9,7 +9,7 @@
 import { decode, encode } from "cbor-x";
 import { accessDeniedError, allowed, authLookup, type AuthData } from "../auth/rules.js";
 import type { Access, AuthLookup } from "../auth/types.js";
-import { V2Store, applyV2, scanHistory, type HistoryScan, type StoreListener } from "../store/index.js";
+import { V2Store, applyV2, historyEventsMax, scanHistory, type HistoryScan, type StoreListener } from "../store/index.js";
 import type { StoreStats, V2ApplyResult, V2Event, V2Request, V2Result } from "../store/types.js";
 import { bytesOf, numberOf, type Sql } from "./sql.js";
 import { SqlStoreBackend } from "./sql-store-backend.js";
@@ -30,6 +30,8 @@ export interface Published {
 export interface WatchIndex {
   watchedPathsBelow(dirPath: string): readonly string[];
   watcherCount(): number;
+  /** Events the history keeps for them (ETCD_EVENT_HISTORY_MAX; default etcd's 1000). */
+  readonly historyEventsMax?: number;
 }
 
 export { accessDeniedError };
@@ -42,7 +44,7 @@ export class StateMachine {
 
   constructor(private readonly sql: Sql, watchers: WatchIndex) {
     this.backend = new SqlStoreBackend(sql);
-    this.store = new V2Store(this.backend);
+    this.store = new V2Store(this.backend, { historyEventsMax: watchers.historyEventsMax ?? historyEventsMax });
     const listener: StoreListener = {
       watchedPathsBelow: (dir) => watchers.watchedPathsBelow(dir),
       watcherCount: () => watchers.watcherCount(),

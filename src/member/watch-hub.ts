@@ -7,6 +7,10 @@
  *   {"type":"start","etcdIndex","raftIndex","raftTerm"} | {"type":"error","error"}
  *   {"type":"event","event"}   (then the member closes a one-shot watch)
  *
+ * A watch registered with `replay=true` (the Worker resuming a watch whose member went away)
+ * gets every matching event since `since` from the history, not only the first: etcd's stream
+ * quirk (a stream answered from history stops there) is for a client's own waitIndex.
+ *
  * @module
  */
 import { liveDeliveries } from "../store/index.js";
@@ -14,6 +18,7 @@ import { isAtOrBelow } from "../store/path.js";
 import type { Replica } from "./replica.js";
 import { accessDeniedError, type Published, type WatchIndex } from "./state-machine.js";
 import type { Access } from "../auth/types.js";
+import type { V2Event } from "../store/types.js";
 
 /** The watch's permission question as the Worker sends it: JSON, or "internal" for the cluster's own. */
 function allowedWatch(replica: Replica, raw: string | null): boolean {
@@ -21,6 +26,12 @@ function allowedWatch(replica: Replica, raw: string | null): boolean {
   if (!raw) return false; // fail closed: every client watch carries its question
   return replica.stateMachine.allows(JSON.parse(raw) as Access);
 }
+
+/**
+ * Events a resumed stream (`replay`) may be sent from the history at once: the Worker buffers
+ * at most this many for its client (watchEventsBufferedMax), so more would drop it anyway.
+ */
+export const watchReplayEventsMax = 100;
 
 /** Open watch sockets one member holds (each a hibernatable WebSocket); beyond, a watch is refused. */
 export const watchersPerMemberMax = 10_000;
@@ -37,25 +48,32 @@ interface Attachment {
 }
 
 export class WatchHub implements WatchIndex {
-  constructor(private readonly ctx: DurableObjectState) {}
+  /**
+   * The open watches, in memory: publish runs on every apply and must not decode an attachment
+   * per socket. The attachments are the copy that survives hibernation; this map is rebuilt from
+   * them when the object wakes.
+   */
+  private readonly live = new Map<WebSocket, Attachment>();
 
-  private active(): Array<{ ws: WebSocket; att: Attachment }> {
-    const out: Array<{ ws: WebSocket; att: Attachment }> = [];
-    for (const ws of this.ctx.getWebSockets(watchTag)) {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    /** ETCD_EVENT_HISTORY_MAX: how far back a waitIndex is answered from SQLite. */
+    readonly historyEventsMax: number,
+  ) {
+    for (const ws of ctx.getWebSockets(watchTag)) {
       const att = ws.deserializeAttachment() as Attachment | null;
-      if (att && !att.done) out.push({ ws, att });
+      if (att && !att.done) this.live.set(ws, att);
     }
-    return out;
   }
 
   watcherCount(): number {
-    return this.active().length;
+    return this.live.size;
   }
 
   watchedPathsBelow(dirPath: string): readonly string[] {
-    return this.active()
-      .map((w) => w.att.path)
-      .filter((p) => p !== dirPath && isAtOrBelow(p, dirPath));
+    const out: string[] = [];
+    for (const att of this.live.values()) if (att.path !== dirPath && isAtOrBelow(att.path, dirPath)) out.push(att.path);
+    return out;
   }
 
   open(request: Request, replica: Replica): Response {
@@ -65,12 +83,13 @@ export class WatchHub implements WatchIndex {
     const recursive = url.searchParams.get("recursive") === "true";
     const stream = url.searchParams.get("stream") === "true";
     const sinceIndex = Number(url.searchParams.get("since") ?? "0");
+    const replay = url.searchParams.get("replay") === "true";
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [watchTag]);
     const status = replica.status();
     const etcdIndex = replica.stateMachine.index();
-    if (this.ctx.getWebSockets(watchTag).length > watchersPerMemberMax) {
+    if (this.live.size >= watchersPerMemberMax) {
       server.send(JSON.stringify({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause: "too many watchers", index: etcdIndex } }));
       server.close(1013, "too many watchers");
       return new Response(null, { status: 101, webSocket: client });
@@ -88,42 +107,65 @@ export class WatchHub implements WatchIndex {
     }
     server.send(JSON.stringify({ type: "start", etcdIndex, raftIndex: status.commit, raftTerm: status.term }));
     const since = sinceIndex > 0 ? sinceIndex : etcdIndex + 1;
-    if (history && history.event) {
+    const live: Attachment = { path, recursive, stream, since: Math.max(since, etcdIndex + 1), done: false };
+    if (history && history.event && stream && replay) {
+      // A resumed stream: every matching event since, then live ones (all of these are ≤ etcdIndex).
+      let event: V2Event | null = history.event;
+      for (let sent = 0; event; sent++) {
+        if (sent === watchReplayEventsMax) {
+          const cause = `watch dropped: more than ${watchReplayEventsMax} events to resume from ${sinceIndex}`;
+          server.send(JSON.stringify({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause, index: etcdIndex } }));
+          server.close(1000, "too far behind");
+          return new Response(null, { status: 101, webSocket: client });
+        }
+        server.send(JSON.stringify({ type: "event", event }));
+        const next = replica.stateMachine.scanHistory(path, recursive, event.node.modifiedIndex + 1);
+        event = next.ok ? next.event : null;
+      }
+    } else if (history && history.event) {
       server.send(JSON.stringify({ type: "event", event: history.event }));
       if (!stream) server.close(1000, "done");
-      server.serializeAttachment({ path, recursive, stream, since, done: true } satisfies Attachment);
-    } else {
-      server.serializeAttachment({ path, recursive, stream, since: Math.max(since, etcdIndex + 1), done: false } satisfies Attachment);
+      server.serializeAttachment({ ...live, since, done: true } satisfies Attachment);
+      return new Response(null, { status: 101, webSocket: client });
     }
+    server.serializeAttachment(live);
+    this.live.set(server, live);
     return new Response(null, { status: 101, webSocket: client });
   }
 
   publish(events: Published[]): void {
-    for (const { ws, att } of this.active()) {
-      const spec = { path: att.path, recursive: att.recursive, stream: att.stream, sinceIndex: att.since };
-      for (const { event, removedPaths } of events) {
-        const times = liveDeliveries(spec, event, removedPaths);
-        for (let i = 0; i < times; i++) ws.send(JSON.stringify({ type: "event", event }));
-        if (times > 0 && !att.stream) {
-          ws.serializeAttachment({ ...att, done: true } satisfies Attachment);
-          ws.close(1000, "done");
-          break;
-        }
+    if (this.live.size === 0) return;
+    for (const { event, removedPaths } of events) {
+      // One encoding per event, whatever the number of watchers.
+      let frame: string | null = null;
+      for (const [ws, att] of this.live) {
+        const times = liveDeliveries({ path: att.path, recursive: att.recursive, stream: att.stream, sinceIndex: att.since }, event, removedPaths);
+        if (times === 0) continue;
+        frame ??= JSON.stringify({ type: "event", event });
+        for (let i = 0; i < times; i++) ws.send(frame);
+        if (!att.stream) this.close(ws, "done");
       }
     }
   }
 
   /** End every watch (the state they watched was replaced). */
   closeAll(): void {
-    for (const ws of this.ctx.getWebSockets(watchTag)) this.close(ws);
+    for (const ws of this.ctx.getWebSockets(watchTag)) {
+      this.live.delete(ws);
+      try {
+        ws.close(1000, "closed");
+      } catch {
+        // already closed
+      }
+    }
   }
 
-  close(ws: WebSocket): void {
+  close(ws: WebSocket, reason = "closed"): void {
+    // A closing socket stays in getWebSockets() until the handshake ends: it stops counting now.
+    if (!this.live.delete(ws)) return;
     try {
-      // A closing socket stays in getWebSockets() until the handshake ends: stop counting it now.
-      const att = ws.deserializeAttachment() as Attachment | null;
-      if (att && !att.done) ws.serializeAttachment({ ...att, done: true } satisfies Attachment);
-      ws.close(1000, "closed");
+      ws.serializeAttachment({ ...(ws.deserializeAttachment() as Attachment), done: true } satisfies Attachment);
+      ws.close(1000, reason);
     } catch {
       // already closed
     }

@@ -28,4 +28,12 @@ describe("cluster configuration", () => {
     expect(() => parseClusterConfig({ ETCD_INITIAL_CLUSTER_STATE: "maybe" })).toThrow(/new or existing/);
     expect(() => parseClusterConfig({ ETCD_HEARTBEAT_INTERVAL: "100", ETCD_ELECTION_TIMEOUT: "200" })).toThrow(/5 times/);
   });
+
+  it("keeps etcd's 1000 events of history unless ETCD_EVENT_HISTORY_MAX raises it", () => {
+    expect(parseClusterConfig({}).eventHistoryMax).toBe(1000);
+    expect(parseClusterConfig({ ETCD_EVENT_HISTORY_MAX: "100000" }).eventHistoryMax).toBe(100_000);
+    expect(() => parseClusterConfig({ ETCD_EVENT_HISTORY_MAX: "999" })).toThrow(/between 1000/);
+    expect(() => parseClusterConfig({ ETCD_EVENT_HISTORY_MAX: "1000001" })).toThrow(/between 1000/);
+    expect(() => parseClusterConfig({ ETCD_EVENT_HISTORY_MAX: "lots" })).toThrow(/positive integer/);
+  });
 });

@@ -31,7 +31,7 @@ function event(i: number): V2Event {
 
 async function open(ws: FakeSocket) {
   const stub = { fetch: async () => ({ status: 101, webSocket: ws }) };
-  const started = openWatch(stub as never, { token: "t", name: "infra0" }, { path: "/1/k", recursive: false, stream: true, sinceIndex: 0 }, null);
+  const started = openWatch(() => ({ stub: stub as never, member: { token: "t", name: "infra0" } }), { path: "/1/k", recursive: false, stream: true, sinceIndex: 0 }, null);
   const deadline = Date.now() + 2_000;
   while (!ws.listeners.has("message")) {
     if (Date.now() > deadline) throw new Error("watch client never listened");
@@ -73,4 +73,58 @@ describe("watch client", () => {
     expect(ws.closed).toBe("cancelled");
     expect(isolateWatcherCount()).toBe(before);
   });
+
+  test("a member socket that breaks is registered again from the index after the last event, with replay", async () => {
+    const sockets = [new FakeSocket(), new FakeSocket()];
+    const urls: string[] = [];
+    const stub = {
+      fetch: async (url: string) => {
+        urls.push(url);
+        return { status: 101, webSocket: sockets[urls.length - 1] };
+      },
+    };
+    const started = openWatch(() => ({ stub: stub as never, member: { token: "t", name: "infra0" } }), { path: "/1/k", recursive: false, stream: true, sinceIndex: 0 }, null);
+    await until(() => sockets[0]!.listeners.has("message"));
+    sockets[0]!.send({ type: "start", etcdIndex: 7, raftIndex: 9, raftTerm: 2 });
+    const start = await started;
+    if (!start.ok) throw new Error("not started");
+    const events = start.events[Symbol.asyncIterator]();
+    sockets[0]!.send({ type: "event", event: event(8) });
+    expect((await events.next()).value?.node.modifiedIndex).toBe(8);
+    sockets[0]!.close(1006, "member crashed");
+    await until(() => sockets[1]!.listeners.has("message"));
+    const again = new URL(urls[1]!).searchParams;
+    expect([again.get("since"), again.get("replay")]).toEqual(["9", "true"]);
+    sockets[1]!.send({ type: "start", etcdIndex: 12, raftIndex: 14, raftTerm: 3 });
+    for (const i of [10, 12]) sockets[1]!.send({ type: "event", event: event(i) });
+    expect((await events.next()).value?.node.modifiedIndex).toBe(10);
+    expect((await events.next()).value?.node.modifiedIndex).toBe(12);
+    start.cancel();
+    expect(sockets[1]!.closed).toBe("cancelled");
+  });
+
+  test("a watch whose events left the history while it was away ends with etcd's 401", async () => {
+    const sockets = [new FakeSocket(), new FakeSocket()];
+    let n = 0;
+    const stub = { fetch: async () => ({ status: 101, webSocket: sockets[n++] }) };
+    const started = openWatch(() => ({ stub: stub as never, member: { token: "t", name: "infra0" } }), { path: "/1/k", recursive: false, stream: true, sinceIndex: 0 }, null);
+    await until(() => sockets[0]!.listeners.has("message"));
+    sockets[0]!.send({ type: "start", etcdIndex: 7, raftIndex: 9, raftTerm: 2 });
+    const start = await started;
+    if (!start.ok) throw new Error("not started");
+    sockets[0]!.close(1006, "member crashed");
+    await until(() => sockets[1]!.listeners.has("message"));
+    const cleared = { errorCode: 401, message: "The event in requested index is outdated and cleared", cause: "the requested history has been cleared [1100/8]", index: 2100 };
+    sockets[1]!.send({ type: "error", error: cleared });
+    const res = await watchResponse(async () => start, true, "abc", () => 0, new AbortController().signal);
+    expect(JSON.parse(await res.text())).toEqual(cleared);
+  });
 });
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition never held");
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

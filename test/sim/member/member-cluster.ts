@@ -99,6 +99,7 @@ export class MemberCluster {
       heartbeatIntervalMs: tickMs,
       electionTimeoutMs: tickMs * params.electionTicks,
       snapshotCount: params.snapshotCount,
+      eventHistoryMax: 1000,
       debug: false,
       discoveryUrl: "",
       discoverySrv: "",
