@@ -127,6 +127,13 @@ function parse(body: string): unknown {
 
 let caseCounter = 0;
 
+/** A request as a log label, with the revisions it names relative to R0 (they differ between servers). */
+function label(path: string, body: unknown, R0: number): string {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const relative = text.replace(/"((?:min_|max_)?(?:mod_|create_)?revision|start_revision)":"?(\d+)"?/g, (_, k: string, n: string) => `"${k}":"R0${Number(n) - R0 >= 0 ? "+" : ""}${Number(n) - R0}"`);
+  return `POST ${path} ${relative}`;
+}
+
 function post(port: number, path: string, body: unknown): Promise<Reply> {
   const text = typeof body === "string" ? body : JSON.stringify(body);
   return send(port, "POST", path, { body: text, contentType: "application/json" });
@@ -169,10 +176,10 @@ async function runOn(name: "etcd" | "ours", port: number, prefix: string, scenar
     R0,
     k: (s) => b64(prefix + s),
     raw: (path, body) => post(port, path, body),
-    async post(path, body, label) {
+    async post(path, body, name) {
       const r = await post(port, path, body);
       const parsed = parse(r.body);
-      log.entries.push({ step: label ?? `POST ${path} ${typeof body === "string" ? body : JSON.stringify(body)}`, status: r.status, type: r.headers["content-type"], body: norm(parsed, R0, log, path.endsWith("status") ? "status" : "") });
+      log.entries.push({ step: name ?? label(path, body, R0), status: r.status, type: r.headers["content-type"], body: norm(parsed, R0, log, path.endsWith("status") ? "status" : "") });
       return parsed;
     },
     note: (label, v) => void log.entries.push({ step: label, value: norm(v, R0, log) }),
