@@ -153,7 +153,7 @@ export function v3Route(prefix: string, handler: V3Handler, guard: V3Guard | nul
     const text = await bodyText(r);
     if (typeof text !== "string") return errorResponse(text);
     try {
-      if (name === "watch") return watchStream(handler, text);
+      if (name === "watch") return watchStream(handler, text, r.raw.signal);
       if (name === "lease/keepalive") return await keepAlive(handler, text);
       if (name === "maintenance/status") {
         readBody(text);

@@ -15,6 +15,7 @@ import type { JsonObject } from "../v3/json.js";
 import type { Event } from "../v3/types.js";
 import type { WatchFilter } from "../v3/watch.js";
 import type { V3Handler } from "./v3-handler.js";
+import { longLivedHeaders } from "./watch.js";
 
 export const watchLimits = {
   watchersPerStreamMax: 64,
@@ -66,7 +67,7 @@ function decodeRequest(m: JsonObject): Request | null {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export function watchStream(handler: V3Handler, text: string): Response {
+export function watchStream(handler: V3Handler, text: string, signal: AbortSignal): Response {
   let requests: Request[];
   try {
     requests = [...readMessages(text)].map(decodeRequest).filter((r): r is Request => r !== null);
@@ -194,17 +195,21 @@ export function watchStream(handler: V3Handler, text: string): Response {
     }
   };
 
+  const stop = () => {
+    closed = true;
+    for (const w of watchers.values()) w.canceled = true;
+  };
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
       void serve();
     },
-    cancel() {
-      closed = true;
-      for (const w of watchers.values()) w.canceled = true;
-    },
+    cancel: stop,
   });
-  return new Response(body, { status: 200, headers: { "Content-Type": "application/json", "Grpc-Metadata-Content-Type": "application/grpc" } });
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
+  const headers = longLivedHeaders(new Headers({ "Content-Type": "application/json", "Grpc-Metadata-Content-Type": "application/grpc" }));
+  return new Response(body, { status: 200, headers });
 }
 
 function plain(e: Event & { revision: number }): Event {
