@@ -41,6 +41,7 @@ export const errors = {
   leaseNotFound: err(grpc.notFound, "etcdserver: requested lease not found"),
   leaseExist: err(grpc.failedPrecondition, "etcdserver: lease already exists"),
   leaseTTLTooLarge: err(grpc.outOfRange, "etcdserver: too large lease TTL"),
+  rangeTooLarge: err(grpc.resourceExhausted, "etcdserver: range result too large; ask for fewer keys with limit"),
   permissionDenied: err(grpc.permissionDenied, "etcdserver: permission denied"),
   timeout: err(grpc.unavailable, "etcdserver: request timed out"),
   noLeader: err(grpc.unavailable, "etcdserver: no leader"),

@@ -41,6 +41,10 @@ export const v3Limits = {
   leaseTtlSecondsMax: 9_000_000_000,
   /** Leases revoked by one expiry entry; the rest wait for the next. */
   leasesExpiredPerEntryMax: 1_000,
+  /** Pairs one range may return (etcd has no such limit; a member's reply must fit one RPC). */
+  rangeKeysMax: 10_000,
+  /** Bytes of keys and values one range may return. */
+  rangeBytesMax: 16 * 1024 * 1024,
 };
 
 class Failure extends Error {
@@ -216,6 +220,8 @@ export class V3Store {
     let count: number;
     if (rev === this.revision()) {
       count = this.backend.countLive(r);
+      // Refused before reading: a range that cannot fit a reply.
+      if (!req.countOnly && !pruning && count > v3Limits.rangeKeysMax && (req.limit <= 0 || req.limit > v3Limits.rangeKeysMax)) fail(errors.rangeTooLarge);
       kvs = req.countOnly ? [] : this.backend.rangeLive(r, fetch);
     } else {
       const all = this.backend.rangeAt(r, rev);
@@ -236,6 +242,8 @@ export class V3Store {
       more = true;
     }
     if (req.keysOnly) kvs = kvs.map((kv) => ({ ...kv, value: new Uint8Array(0) }));
+    if (kvs.length > v3Limits.rangeKeysMax) fail(errors.rangeTooLarge);
+    if (kvs.reduce((n, kv) => n + kv.key.length / 2 + kv.value.length, 0) > v3Limits.rangeBytesMax) fail(errors.rangeTooLarge);
     return { revision: curRev, kvs, more, count };
   }
 

@@ -9,6 +9,9 @@ import { inRange } from "./backend.js";
 import type { V3Store } from "./store.js";
 import type { Event, KeyRange } from "./types.js";
 
+/** Bytes of keys and values one batch carries, far below the 32 MiB RPC limit. */
+export const eventBytesMax = 8 * 1024 * 1024;
+
 export interface WatchFilter {
   ranges: KeyRange[];
   prevKv: boolean;
@@ -43,10 +46,19 @@ export function scanEvents(store: V3Store, from: number, f: WatchFilter, rowsMax
     nextFrom = rows[0]!.revision === last ? last + 1 : last;
   }
   const events: EventBatch["events"] = [];
+  let bytes = 0;
   for (const row of scanned) {
+    // Past the byte budget, stop at a revision boundary (a single revision is sent whole).
+    const size = row.kv.key.length / 2 + row.kv.value.length;
+    if (bytes + size > eventBytesMax && events.length > 0 && row.revision !== events[events.length - 1]!.revision) {
+      nextFrom = row.revision;
+      break;
+    }
     if (!f.ranges.some((r) => inRange(r, row.kv.key))) continue;
     if (row.tombstone ? f.noDelete : f.noPut) continue;
-    events.push({ type: row.tombstone ? "DELETE" : "PUT", kv: row.kv, prevKv: f.prevKv ? store.previous(row) : null, revision: row.revision });
+    const prevKv = f.prevKv ? store.previous(row) : null;
+    bytes += size + (prevKv ? prevKv.key.length / 2 + prevKv.value.length : 0);
+    events.push({ type: row.tombstone ? "DELETE" : "PUT", kv: row.kv, prevKv, revision: row.revision });
   }
   return { events, nextFrom, revision, compactRevision };
 }
