@@ -12,6 +12,8 @@ afterEach(() => {
   for (const c of closers.splice(0)) c();
 });
 
+/** A body as JSON (Response.json() is typed unknown). */
+const json = async (r: Response): Promise<any> => r.json();
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const basic = (user: string, pw: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString("base64")}` });
 
@@ -37,15 +39,15 @@ describe("v3 under v2 auth", () => {
       for (const headers of [{}, basic("alice", "pw"), basic("root", "wrong"), { Authorization: "Bearer x" }]) {
         const r = await post(path, { key: b64("k"), value: b64("v") }, headers);
         expect(r.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
-        expect(await r.json()).toEqual({ error: "etcdserver: permission denied", message: "etcdserver: permission denied", code: 7 });
+        expect(await json(r)).toEqual({ error: "etcdserver: permission denied", message: "etcdserver: permission denied", code: 7 });
       }
     }
     const range = await post("/v3/kv/range", { key: b64("k") }, basic("root", "pw"));
     expect(range.status).toBe(200);
-    expect((await range.json()).count).toBeUndefined();
+    expect((await json(range)).count).toBeUndefined();
     const put = await post("/v3/kv/put", { key: b64("k"), value: b64("v") }, basic("root", "pw"));
     expect(put.status).toBe(200);
-    expect((await (await post("/v3/kv/range", { key: b64("k") }, basic("root", "pw"))).json()).count).toBe("1");
+    expect((await json(await post("/v3/kv/range", { key: b64("k") }, basic("root", "pw")))).count).toBe("1");
   });
 
   test("with auth off, /v3 is open", async () => {
@@ -60,7 +62,7 @@ describe("v3 limits", () => {
     const big = "x".repeat(gatewayLimits.requestBytesMax);
     const r = await post("/v3/kv/put", { key: b64("big"), value: Buffer.from(big).toString("base64") });
     expect(r.status).toBe(400);
-    expect((await r.json()).message).toBe("etcdserver: request is too large");
+    expect((await json(r)).message).toBe("etcdserver: request is too large");
     expect(v3.store.revision()).toBe(1);
   });
 
@@ -71,12 +73,12 @@ describe("v3 limits", () => {
     for (let i = 0; i < ops.length; i += 100) v3.store.apply({ op: "txn", req: { compare: [], success: ops.slice(i, i + 100), failure: [] } }, 0);
     const all = await post("/v3/kv/range", { key: b64("r/"), range_end: b64("r0") });
     expect(all.status).toBe(429);
-    expect((await all.json()).code).toBe(8);
-    const limited = await (await post("/v3/kv/range", { key: b64("r/"), range_end: b64("r0"), limit: 10 })).json();
+    expect((await json(all)).code).toBe(8);
+    const limited = await json(await post("/v3/kv/range", { key: b64("r/"), range_end: b64("r0"), limit: 10 }));
     expect(limited.kvs).toHaveLength(10);
     expect(limited.more).toBe(true);
     expect(limited.count).toBe(String(n));
-    expect((await (await post("/v3/kv/range", { key: b64("r/"), range_end: b64("r0"), count_only: true })).json()).count).toBe(String(n));
+    expect((await json(await post("/v3/kv/range", { key: b64("r/"), range_end: b64("r0"), count_only: true }))).count).toBe(String(n));
   });
 
   test(`a watch stream holds at most ${watchLimits.watchersPerStreamMax} watchers`, async () => {
@@ -129,7 +131,7 @@ describe("v3 bad input", () => {
     const { post } = setup();
     const r = await post("/v3/watch", '{"create_request":{"key":1}}');
     expect(r.status).toBe(400);
-    expect(await r.json()).toEqual({ error: "json: cannot unmarshal number into Go value of type []uint8", message: "json: cannot unmarshal number into Go value of type []uint8", code: 3 });
+    expect(await json(r)).toEqual({ error: "json: cannot unmarshal number into Go value of type []uint8", message: "json: cannot unmarshal number into Go value of type []uint8", code: 3 });
   });
 
   test("only POST; unknown names are 404", async () => {
