@@ -105,12 +105,15 @@ export function watchStream(handler: V3Handler, text: string, signal: AbortSigna
   const run = async (w: Watcher, startRevision: number) => {
     let catchUp = startRevision > 0;
     while (!closed && !w.canceled) {
+      const startedMs = Date.now();
       const reply = await handler.watchPoll({ from: w.from, filter: w.filter, waitMs: catchUp ? 0 : watchLimits.pollWaitMs });
       if (closed || w.canceled) return;
       if (!reply.ok) {
         await sleep(watchLimits.retryMs);
         continue;
       }
+      // A member too busy to hold the poll answers at once with nothing new: do not spin.
+      if (!catchUp && reply.revision < w.from && Date.now() - startedMs < watchLimits.pollWaitMs / 2) await sleep(watchLimits.retryMs);
       lastHeader = reply.header;
       lastRevision = reply.revision;
       if (w.from < reply.compactRevision) {

@@ -1,6 +1,7 @@
 /**
  * A member's state shipped as a raft snapshot, in pages far below the 32 MiB RPC limit: the
- * store's nodes and history, the remembered request ids and the store-related meta rows.
+ * v2 store's nodes and history, the v3 key space's tables, the remembered request ids and the
+ * store-related meta rows.
  * Captured synchronously (one consistent view), staged page by page in `snapshot_pages` on
  * the receiver, restored in the transaction that installs the raft snapshot.
  *
