@@ -54,7 +54,8 @@ export default defineConfig({
           env: { DIFF_TARGET: "cluster" },
           globalSetup: ["test/e2e/global-setup.ts"],
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          // Its own cluster, after the others (see diff-cluster).
+          sequence: { groupOrder: 3 },
         },
       },
       {
