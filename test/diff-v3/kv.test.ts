@@ -2,7 +2,7 @@
  * kv/range, kv/put, kv/deleterange and kv/compaction against a real etcd 3.4 gateway.
  */
 import { describe, it } from "vitest";
-import { b64, diff, useTargets } from "./harness.js";
+import { b64, diff, unb64, useTargets } from "./harness.js";
 
 const t = useTargets();
 
@@ -73,6 +73,18 @@ describe("v3 kv", () => {
       await c.post("/v3/kv/range", { key: c.k("c"), revision: c.R0 + 1 });
       await c.post("/v3/kv/range", { key: c.k("c"), revision: c.R0 + 2 });
       await c.post("/v3/kv/range", { key: c.k("c"), revision: c.R0 + 3 });
+    }));
+
+  it("binary keys and values sort byte-wise", () =>
+    diff(t, async (c) => {
+      const key = (...bytes: number[]) => Buffer.concat([Buffer.from(unb64(c.k("bin/")), "utf8"), Buffer.from(bytes)]).toString("base64");
+      for (const bytes of [[0xff], [0x00], [0x7f, 0x01], [0x80], [0xc3, 0xa9], [0x00, 0x00]]) {
+        await c.post("/v3/kv/put", { key: key(...bytes), value: Buffer.from(bytes.map((b) => 255 - b)).toString("base64") });
+      }
+      await c.post("/v3/kv/range", { key: key(), range_end: c.k("bin0") });
+      await c.post("/v3/kv/range", { key: key(0x7f), range_end: key(0xc3), keys_only: true });
+      await c.post("/v3/kv/range", { key: key(), range_end: c.k("bin0"), sort_target: "VALUE", sort_order: "DESCEND", limit: 3 });
+      await c.post("/v3/kv/deleterange", { key: key(0x00), range_end: key(0x80), prev_kv: true });
     }));
 
   it("bad input: errors, codes and statuses", () =>
