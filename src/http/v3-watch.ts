@@ -48,7 +48,7 @@ function decodeRequest(m: JsonObject): Request | null {
       enumField({ f } as unknown as JsonObject, "f", "etcdserverpb.WatchCreateRequest_FilterType", ["NOPUT", "NODELETE"]),
     );
     const key = keyField(create, "key");
-    let end = keyField(create, "range_end");
+    const end = keyField(create, "range_end");
     return {
       kind: "create",
       key,

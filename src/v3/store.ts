@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { inRange, type HistoryRow, type V3Backend } from "./backend.js";
+import type { HistoryRow, V3Backend } from "./backend.js";
 import { compareBytes } from "./codec.js";
 import { errors } from "./errors.js";
 import {
@@ -22,7 +22,6 @@ import {
   type DeleteRangeResponse,
   type KeyRange,
   type KeyValue,
-  type Lease,
   type PutRequest,
   type PutResponse,
   type RangeRequest,
@@ -201,13 +200,13 @@ export class V3Store {
   }
 
   #deleteRange(t: WriteTxn, req: DeleteRangeRequest): DeleteRangeResponse {
-    const gone = t.deleteRange(gte(req));
+    const gone = t.deleteRange(req);
     return { revision: t.rev(), deleted: gone.length, prevKvs: req.prevKv ? gone : [] };
   }
 
   /** etcd's applierV3backend.Range at the txn's revision `curRev`. */
   #range(req: RangeRequest, curRev: number): RangeResponse {
-    const r = gte(req);
+    const r = req;
     const rev = req.revision <= 0 ? curRev : req.revision;
     if (rev > curRev) fail(errors.futureRev);
     if (rev < this.compactRevision()) fail(errors.compacted);
@@ -297,7 +296,7 @@ export class V3Store {
 
   /** etcd's applyCompare: every key in the range must satisfy it; none at all fails on VALUE only. */
   #compare(c: Compare): boolean {
-    const kvs = this.backend.rangeLive(gte(c), 0);
+    const kvs = this.backend.rangeLive(c, 0);
     if (kvs.length === 0) {
       if (c.target === CompareTarget.Value) return false;
       return compareKv(c, { key: c.key, value: new Uint8Array(0), lease: "0", createRevision: 0, modRevision: 0, version: 0 });
@@ -342,11 +341,6 @@ export class V3Store {
     this.backend.deleteLease(id);
   }
 
-  /** Which leases are attached to which key is kept on the key itself: nothing else to detach. */
-  lease(id: string): Lease | undefined {
-    return this.backend.getLease(id);
-  }
-
   /** History rows from `from` on (watch). */
   historyFrom(from: number, limit: number): HistoryRow[] {
     return this.backend.historyFrom(from, limit);
@@ -360,11 +354,6 @@ export class V3Store {
 
 function ok(response: Extract<V3Result, { ok: true }>["response"]): V3Result {
   return { ok: true, response };
-}
-
-/** etcd's isGteRange → the store's "00" end; an empty end stays one key. */
-function gte(r: KeyRange): KeyRange {
-  return { key: r.key, end: r.end };
 }
 
 function checkRange(b: V3Backend, req: RangeRequest): void {
@@ -439,5 +428,3 @@ function sortKey(target: number): (a: KeyValue, b: KeyValue) => number {
       return byKey;
   }
 }
-
-export { inRange };

@@ -214,7 +214,6 @@ export async function diff(targets: () => Targets, scenario: (c: Client) => Prom
   const [ra, rb] = await Promise.allSettled([runOn("etcd", t.etcd.clientPort, prefix, scenario), runOn("ours", t.oursPort, prefix, scenario)]);
   if (ra.status === "rejected") throw ra.reason;
   if (rb.status === "rejected") throw rb.reason;
-  if (process.env.V3_DIFF_DUMP) console.log(JSON.stringify(rb.value.entries, null, 1).slice(0, 3000));
   expect(rb.value.entries).toEqual(ra.value.entries);
   expect(rb.value.ttls.length).toBe(ra.value.ttls.length);
   rb.value.ttls.forEach((ttl, i) => expect(Math.abs(ttl - (ra.value.ttls[i] as number))).toBeLessThanOrEqual(1));
