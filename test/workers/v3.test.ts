@@ -95,3 +95,28 @@ describe("v3 through the members", () => {
     }
   });
 });
+
+describe("v3 and raft snapshots", () => {
+  it("a member that fell behind the compacted log gets the v3 key space in the snapshot", async () => {
+    const l = await leader();
+    const lagging = names.find((n) => n !== l.name)!;
+    const others = names.filter((n) => n !== lagging);
+    await Promise.all(names.map((n) => member(n).setFaults(address(n), { groups: [others, [lagging]] })));
+    await member(l.name).v3Write(address(l.name), "v3-lease", { op: "leaseGrant", id: "4242", ttl: 600 });
+    for (let i = 0; i < 100; i++) {
+      const r = (await member(l.name).v3Write(address(l.name), `v3-load-${i}`, { op: "put", req: putOp(`/snap/${i % 10}`, `v${i}`, i === 99 ? "4242" : "0") })) as V3MemberReply;
+      expect(r.kind).toBe("done");
+    }
+    const leaderStatus = await member(l.name).status(address(l.name));
+    expect((await member(lagging).status(address(lagging))).applied).toBeLessThan(leaderStatus.firstIndex);
+    await Promise.all(names.map((n) => member(n).setFaults(address(n), { groups: null })));
+    await eventually("the lagging member caught up", async () => (await member(lagging).status(address(lagging))).applied >= leaderStatus.applied);
+    const read = async (n: string) => (await member(n).v3Read(address(n), { op: "range", req: range(hex("/snap/"), hex("/snap0")) }, true)) as V3MemberReply;
+    const [fromLeader, fromLagging] = [await read(l.name), await read(lagging)];
+    expect(fromLagging.kind).toBe("done");
+    if (fromLagging.kind !== "done" || fromLeader.kind !== "done") return;
+    expect(fromLagging.result).toEqual(fromLeader.result);
+    const ttl = (await member(lagging).v3Read(address(lagging), { op: "timeToLive", id: "4242", keys: true }, true)) as V3MemberReply;
+    expect(ttl.kind === "done" && ttl.result.ok && ttl.result.response.kind === "leaseTimeToLive" && ttl.result.response.body.keys).toEqual([hex("/snap/9")]);
+  });
+});
