@@ -99,8 +99,27 @@ unary["kv/lease/leases"] = unary["lease/leases"]!;
 async function bodyText(r: RouteRequest): Promise<string | V3Error> {
   const declared = Number(r.raw.headers.get("Content-Length") ?? "0");
   if (declared > v3Limits.requestBytesMax) return errors.requestTooLarge;
-  const bytes = new Uint8Array(await r.raw.arrayBuffer());
-  if (bytes.length > v3Limits.requestBytesMax) return errors.requestTooLarge;
+  // A body without a length is read only up to the limit.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = r.raw.body?.getReader();
+  for (;;) {
+    if (!reader) break;
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > v3Limits.requestBytesMax) {
+      await reader.cancel().catch(() => {});
+      return errors.requestTooLarge;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
   return new TextDecoder().decode(bytes);
 }
 

@@ -66,6 +66,24 @@ describe("v3 limits", () => {
     expect(v3.store.revision()).toBe(1);
   });
 
+  test("a body sent without a length is read only up to the limit", async () => {
+    const { app, v3 } = setup();
+    const piece = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        sent += piece.length;
+        if (sent > 4 * gatewayLimits.requestBytesMax) c.close();
+        else c.enqueue(piece);
+      },
+    });
+    const r = await app.request("/v3/kv/put", { method: "POST", body, duplex: "half" } as RequestInit, { rawTarget: "/v3/kv/put" });
+    expect(r.status).toBe(400);
+    expect((await json(r)).message).toBe("etcdserver: request is too large");
+    expect(sent).toBeLessThan(2 * gatewayLimits.requestBytesMax);
+    expect(v3.store.revision()).toBe(1);
+  });
+
   test(`a range over ${v3Limits.rangeKeysMax} keys is refused unless limited`, async () => {
     const { post, v3 } = setup();
     const n = v3Limits.rangeKeysMax + 1;
