@@ -78,16 +78,18 @@ export function int64Text(m: JsonObject, name: string): string {
   if (v === undefined) return "0";
   let text: string;
   if (typeof v === "string") {
-    // jsonpb unquotes and reads the rest as a JSON number.
+    // jsonpb unquotes and hands the rest to json.Unmarshal as an int64.
     const inner = new JsonReader(v);
     let n: JsonValue | undefined;
     try {
       n = inner.next();
+      if (n !== undefined) inner.expectEnd();
     } catch (e) {
-      if (e instanceof JsonSyntaxError) throw new DecodeError(e.message);
-      throw e;
+      if (!(e instanceof JsonSyntaxError)) throw e;
+      throw new DecodeError(e.message === "unexpected EOF" ? "unexpected end of JSON input" : e.message);
     }
-    if (n === undefined || !isNumber(n)) throw new DecodeError(`json: cannot unmarshal ${n === undefined ? "string" : kindOf(n)} into Go value of type int64`);
+    if (n === undefined) throw new DecodeError("unexpected end of JSON input");
+    if (!isNumber(n)) throw new DecodeError(`json: cannot unmarshal ${kindOf(n)} into Go value of type int64`);
     text = n.num;
   } else if (isNumber(v)) {
     text = v.num;

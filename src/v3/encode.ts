@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { goJsonString } from "../http/go-json.js";
 import { encodeBase64, fromHex, hexToBase64 } from "./codec.js";
 import type { Event, KeyValue, ResponseOp, TxnResponse, V3Error, V3Response } from "./types.js";
 
@@ -110,9 +111,9 @@ export function responseJson(h: HeaderInfo, r: V3Response): string {
   }
 }
 
-/** grpc-gateway's error body (the "error" field is 3.4's, kept beside "message"). */
+/** grpc-gateway's error body (the "error" field is 3.4's, kept beside "message"); Go's HTML-safe escapes. */
 export function errorJson(e: V3Error): string {
-  const m = JSON.stringify(e.message);
+  const m = goJsonString(e.message);
   return `{"error":${m},"message":${m},"code":${e.code}}`;
 }
 
@@ -141,7 +142,7 @@ export function watchResponseJson(h: HeaderInfo, w: WatchResponseFields): string
         ["created", bool(w.created ?? false)],
         ["canceled", bool(w.canceled ?? false)],
         ["compact_revision", int64(w.compactRevision ?? 0)],
-        ["cancel_reason", w.cancelReason ? JSON.stringify(w.cancelReason) : null],
+        ["cancel_reason", w.cancelReason ? goJsonString(w.cancelReason) : null],
         ["events", list((w.events ?? []).map(event))],
       ]),
     ],

@@ -53,6 +53,12 @@ export class JsonReader {
     return this.value();
   }
 
+  /** json.Unmarshal's rule: nothing but whitespace may follow the value. */
+  expectEnd(): void {
+    this.ws();
+    if (this.i < this.s.length) throw new JsonSyntaxError(`invalid character ${goQuoteChar(this.s[this.i]!)} after top-level value`);
+  }
+
   private ws(): void {
     while (this.i < this.s.length && " \t\r\n".includes(this.s[this.i]!)) this.i++;
   }

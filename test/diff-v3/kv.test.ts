@@ -106,6 +106,11 @@ describe("v3 kv", () => {
       await c.post("/v3/kv/range", { key: c.k("x"), keys_only: "true" });
       await c.post("/v3/kv/range", { key: c.k("x"), sort_order: "BOGUS" });
       await c.post("/v3/kv/range", { key: c.k("x"), limit: "abc" });
+      await c.post("/v3/kv/range", { key: c.k("x"), limit: "1x" });
+      await c.post("/v3/kv/range", { key: c.k("x"), limit: "" });
+      await c.post("/v3/kv/range", { key: c.k("x"), limit: "true" });
+      await c.post("/v3/kv/range", { key: c.k("x"), sort_order: "<b>" });
+      await c.post("/v3/kv/range", "<x");
       await c.post("/v3/kv/range", { range_end: c.k("x") });
       await c.post("/v3/kv/deleterange", {});
       await c.post("/v3/kv/range", '{"key":"' + c.k("x") + '"} trailing');
