@@ -179,7 +179,7 @@ async function runOn(name: "etcd" | "ours", port: number, prefix: string, scenar
     async post(path, body, name) {
       const r = await post(port, path, body);
       const parsed = parse(r.body);
-      log.entries.push({ step: name ?? label(path, body, R0), status: r.status, type: r.headers["content-type"], body: norm(parsed, R0, log, path.endsWith("status") ? "status" : "") });
+      log.entries.push({ step: name ?? label(path, body, R0), status: r.status, type: r.headers["content-type"], grpc: r.headers["grpc-metadata-content-type"], body: norm(parsed, R0, log, path.endsWith("status") ? "status" : "") });
       return parsed;
     },
     note: (label, v) => void log.entries.push({ step: label, value: norm(v, R0, log) }),
