@@ -25,7 +25,12 @@ export const v3MemberLimits = {
   watchRowsMax: 1_000,
   /** Watch polls waiting on this member for new revisions. */
   watchPollsPendingMax: 10_000,
+  /** Bytes of an applied request's result kept for answering its retries. */
+  rememberedResultBytesMax: 256 * 1024,
 };
+
+/** What a retry gets when the first attempt's result was too large to remember. */
+const resultTooLargeToRepeat = { code: 14, message: "etcdserver: request applied; its result is too large to repeat, read it again" };
 
 /** etcd's minimum lease TTL: 1.5 election timeouts, rounded up to whole seconds. */
 export function minLeaseTtlSeconds(timing: { tickMs: number; electionTicks: number }): number {
@@ -80,7 +85,11 @@ export class V3Member {
     const result = this.store.apply(p.v3, p.timeMs);
     if (p.v3.op === "leaseExpire") this.expiryProposedAtMs = 0;
     if (!p.id) return;
-    this.ports.sql.exec("INSERT OR REPLACE INTO requests (id, raft_index, result) VALUES (?, ?, ?)", p.id, raftIndex, encode({ v3: result }));
+    // A SQLite row holds at most 2 MB, and a failed insert here would stop the apply loop: a
+    // result too large to remember is remembered as such (a retry of it gets an error).
+    let remembered = encode({ v3: result });
+    if (remembered.length > v3MemberLimits.rememberedResultBytesMax) remembered = encode({ v3: { ok: false, error: resultTooLargeToRepeat } satisfies V3Result });
+    this.ports.sql.exec("INSERT OR REPLACE INTO requests (id, raft_index, result) VALUES (?, ?, ?)", p.id, raftIndex, remembered);
     this.outcomes.push([p.id, { kind: "done", result, raftIndex }]);
   }
 

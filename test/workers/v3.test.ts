@@ -96,6 +96,19 @@ describe("v3 through the members", () => {
   });
 });
 
+describe("v3 results too large to remember", () => {
+  it("are answered to the first caller; a retry is told the write applied", async () => {
+    const l = await leader();
+    const big = "x".repeat(300 * 1024);
+    const put = { op: "put", req: { ...putOp("/big", big), prevKv: true } } as const;
+    expect(((await member(l.name).v3Write(address(l.name), "v3-big-1", put)) as V3MemberReply).kind).toBe("done");
+    const first = (await member(l.name).v3Write(address(l.name), "v3-big-2", put)) as V3MemberReply;
+    expect(first.kind === "done" && first.result.ok && first.result.response.kind === "put" && first.result.response.body.prevKv?.value.length).toBe(big.length);
+    const retry = (await member(l.name).v3Write(address(l.name), "v3-big-2", put)) as V3MemberReply;
+    expect(retry.kind === "done" && !retry.result.ok && retry.result.error.code).toBe(14);
+  });
+});
+
 describe("v3 and raft snapshots", () => {
   it("a member that fell behind the compacted log gets the v3 key space in the snapshot", async () => {
     const l = await leader();
