@@ -127,10 +127,10 @@ function parse(body: string): unknown {
 
 let caseCounter = 0;
 
-/** A request as a log label, with the revisions it names relative to R0 (they differ between servers). */
+/** A request as a log label, with the revisions a case computed from R0 shown relative to it (R0 differs between servers). */
 function label(path: string, body: unknown, R0: number): string {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  const relative = text.replace(/"((?:min_|max_)?(?:mod_|create_)?revision|start_revision)":"?(\d+)"?/g, (_, k: string, n: string) => `"${k}":"R0${Number(n) - R0 >= 0 ? "+" : ""}${Number(n) - R0}"`);
+  const relative = text.replace(/"((?:min_|max_)?(?:mod_|create_)?revision|start_revision)":"?(\d+)"?/g, (m, k: string, n: string) => (Number(n) > R0 ? `"${k}":"R0+${Number(n) - R0}"` : m));
   return `POST ${path} ${relative}`;
 }
 
