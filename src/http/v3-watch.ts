@@ -205,7 +205,14 @@ export function watchStream(handler: V3Handler, text: string, signal: AbortSigna
   const body = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
-      void serve();
+      void serve().catch(() => {
+        stop();
+        try {
+          c.close();
+        } catch {
+          // already closed or cancelled
+        }
+      });
     },
     cancel: stop,
   });
