@@ -2,7 +2,8 @@
  * Admin routes (root only while auth is on, as etcd's member changes): GET /admin/backup exports a consistent copy of the cluster's state;
  * POST /admin/restore re-bootstraps every member in place from such a copy — etcd's
  * `--force-new-cluster` with backed-up data. The membership after a restore is the Worker's
- * configured one; writes made after the backup are gone, as with etcd.
+ * configured one; writes made after the backup are gone, as with etcd. POST
+ * /admin/force-new-cluster recovers from quorum loss with one surviving member (force-new-cluster.ts).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import type { Credentials } from "../http/credentials.js";
 import { rootOnly } from "../http/auth-routes.js";
 import { messageResponse, onlyMethods, type RouteHandler } from "../http/route.js";
 import type { MemberRouter } from "./router.js";
+import { forceNewClusterRoute } from "./force-new-cluster.js";
 
 export function adminRoutes(router: MemberRouter, credentials: Credentials): Record<string, RouteHandler> {
   const message = messageResponse;
@@ -41,7 +43,8 @@ export function adminRoutes(router: MemberRouter, credentials: Credentials): Rec
     const plan: RestorePlan = {
       term: Math.max(...statuses.map((s) => s.term)) + 1,
       index: Math.max(backup.header.raftIndex, ...statuses.map((s) => s.lastIndex)) + 1,
-      members: config.members.map((m) => ({ id: m.id, name: m.name, peerURL: m.peerURL })),
+      // A member re-added by force-new-cluster runs under a new id, not the configured one.
+      members: config.members.map((m, i) => ({ id: statuses[i]!.id || m.id, name: m.name, peerURL: m.peerURL })),
     };
     for (const m of config.members) {
       const r = await router.stub(m.name).restore(router.address(m.name), body, plan);
@@ -55,5 +58,6 @@ export function adminRoutes(router: MemberRouter, credentials: Credentials): Rec
   return {
     "/admin/backup": onlyMethods(["GET"], rootOnly(credentials, backupRoute)),
     "/admin/restore": onlyMethods(["POST"], rootOnly(credentials, restoreRoute)),
+    "/admin/force-new-cluster": onlyMethods(["POST"], rootOnly(credentials, forceNewClusterRoute(router))),
   };
 }

@@ -33,18 +33,25 @@ export function debugRoutes(env: Env, config: ClusterConfig, credentials: Creden
     return json({ members });
   };
 
-  /** POST /debug/members/<name>/crash */
+  /**
+   * POST /debug/members/<name>/crash restarts the member from its storage; POST
+   * /debug/members/<name>/destroy wipes its storage for good (a lost machine): it refuses every
+   * call until POST /admin/force-new-cluster re-adds it under a new id.
+   */
   const crash: RouteHandler = async (r) => {
-    const m = /^\/debug\/members\/([^/]+)\/crash$/.exec(r.path);
+    const m = /^\/debug\/members\/([^/]+)\/(crash|destroy)$/.exec(r.path);
     if (!m) return messageResponse(404, "no such debug route");
     const name = m[1]!;
     if (!known(name)) return json({ message: `no member ${name}` }, 404);
     try {
-      await stub(name).crash(address(name));
+      if (m[2] === "destroy") await stub(name).destroy(address(name));
+      else await stub(name).crash(address(name));
     } catch {
       // The abort rejects the call that caused it; that is the crash.
     }
-    return json({ crashed: name });
+    if (m[2] === "crash") return json({ crashed: name });
+    const after = await stub(name).lifecycle(address(name)).catch(() => null);
+    return after?.destroyed ? json({ destroyed: name }) : json({ message: `${name} could not be destroyed; retry` }, 503);
   };
 
   const setFaults = async (faults: Faults) => {

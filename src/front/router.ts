@@ -7,6 +7,7 @@
  */
 import { durableObjectName, type ClusterConfig } from "../cluster/config.js";
 import type { Env } from "../member/env.js";
+import { isMemberDestroyedError } from "../member/force-new-cluster.js";
 import type { Member } from "../member/member-do.js";
 import type { MemberAddress } from "../member/rpc-types.js";
 
@@ -88,6 +89,8 @@ export class MemberRouter {
 
 function isRetryable(e: unknown): boolean {
   const err = e as { retryable?: boolean; overloaded?: boolean } | null;
+  // A destroyed member (a lost machine) refuses every call: ask the others, as for a lost connection.
+  if (isMemberDestroyedError(e)) return true;
   return !!err && err.retryable === true && err.overloaded !== true;
 }
 

@@ -27,6 +27,7 @@ import { goDurationString, goRfc3339NanoUtc } from "../http/go-parse.js";
 import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js";
 import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
+import { applyPendingForceNewCluster, destroyMember, isDestroyed, memberDestroyedMessage, rejoinMember, requestForceNewCluster, type ForceNewClusterOutcome } from "./force-new-cluster.js";
 import { WatchHub } from "./watch-hub.js";
 import type { V3Read } from "../http/v3-handler.js";
 import type { V3Command } from "../v3/types.js";
@@ -54,6 +55,7 @@ export class Member extends DurableObject<Env> {
     this.config = parseClusterConfig(env);
     this.meta = new Meta(ctx.storage.sql);
     this.watches = new WatchHub(ctx);
+    this.settleRecovery();
     const name = this.meta.str("name");
     if (name) this.open({ token: this.meta.str("token"), name });
   }
@@ -251,6 +253,73 @@ export class Member extends DurableObject<Env> {
     return { ok: true };
   }
 
+  // ---- recovery from quorum loss (force-new-cluster) and lost machines (src/member/force-new-cluster.ts) ----
+
+  private destroyed = false;
+  /** The last force-new-cluster conversion this object ran when it started, for the admin route. */
+  private lastForceNewCluster: ForceNewClusterOutcome = null;
+
+  /** Before the Replica opens: a destroyed member stays empty; a requested conversion runs now. */
+  private settleRecovery(): void {
+    const sql = this.ctx.storage.sql;
+    if (isDestroyed(sql)) {
+      // Writes a Replica deferred before it was dropped may have landed after the wipe.
+      this.ctx.storage.transactionSync(() => destroyMember(sql, Date.now()));
+      this.destroyed = true;
+      return;
+    }
+    this.lastForceNewCluster = this.ctx.storage.transactionSync(() => applyPendingForceNewCluster(sql, Date.now()));
+  }
+
+  /** What this object holds, without starting it (so a destroyed member is never re-bootstrapped). */
+  async lifecycle(_to: MemberAddress): Promise<{ destroyed: boolean; id: string }> {
+    return { destroyed: this.destroyed, id: this.meta.str("id") };
+  }
+
+  /** A lost machine: every table emptied, a tombstone left, the object restarted without state. */
+  async destroy(_to: MemberAddress): Promise<void> {
+    this.ctx.storage.transactionSync(() => destroyMember(this.ctx.storage.sql, Date.now()));
+    this.destroyed = true;
+    this.replica = null;
+    this.transport = null;
+    this.introduced.clear();
+    this.watches.closeAll();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.sync();
+    this.ctx.abort("destroyed: storage wiped");
+  }
+
+  /**
+   * Make this member a one-member cluster with its data. The conversion runs when the object
+   * restarts (settleRecovery), so no Ready of the running Replica can land on top of it; the
+   * caller reads the outcome with forceNewClusterOutcome. This call itself ends in the restart.
+   */
+  async forceNewCluster(to: MemberAddress): Promise<{ ok: false; message: string }> {
+    await this.ready(to);
+    const replica = this.ensure(to);
+    if (replica.removed) return { ok: false, message: `${to.name} was removed from its cluster` };
+    const s = replica.status();
+    if (s.applied < s.commit) return { ok: false, message: `${to.name} is still applying committed entries; retry` };
+    this.ctx.storage.transactionSync(() => requestForceNewCluster(this.ctx.storage.sql));
+    await this.ctx.storage.sync();
+    this.ctx.abort("force-new-cluster: restarting as a one-member cluster");
+    return { ok: false, message: "restarting" };
+  }
+
+  async forceNewClusterOutcome(to: MemberAddress): Promise<ForceNewClusterOutcome> {
+    await this.ready(to);
+    this.ensure(to);
+    return this.lastForceNewCluster;
+  }
+
+  /** Provision a destroyed member again as a new, empty member under a new id; it joins by snapshot. */
+  async rejoinAs(to: MemberAddress, id: string, clusterId: string): Promise<{ ok: boolean; message?: string }> {
+    if (!this.destroyed || this.replica) return { ok: false, message: `${to.name} is not destroyed: only a wiped member is re-added under a new id` };
+    this.ctx.storage.transactionSync(() => rejoinMember(this.ctx.storage.sql, to, id, clusterId));
+    this.destroyed = false;
+    return { ok: true };
+  }
+
   // ---- fault injection (reachable only through the Worker's ETCD_DEBUG=1 routes) ----
 
   async setFaults(to: MemberAddress, faults: Faults): Promise<void> {
@@ -352,6 +421,7 @@ export class Member extends DurableObject<Env> {
 
   private async ready(to: MemberAddress): Promise<void> {
     this.requestsServed++; // every RPC and watch request starts here
+    if (this.destroyed) throw new Error(memberDestroyedMessage);
     if (this.replica || (!this.config.discoveryUrl && !this.config.discoverySrv) || this.meta.str("name")) return;
     this.booting ??= this.discover(to).finally(() => (this.booting = null));
     await this.booting;

@@ -23,6 +23,9 @@ export function checkMembershipChange(
   if (type === "addNode") {
     if (membership.isRemoved(nodeId)) return { kind: "refused", status: 409, message: "membership: ID removed" };
     if (voters.includes(nodeId)) return { kind: "refused", status: 409, message: "membership: ID exists" };
+    // etcd's IsReadyToAddVotingMember: a one-member cluster may add a second (after a restore
+    // or force-new-cluster), though the two then need each other for a quorum.
+    if (voters.length === 1 && started.length === 1) return null;
     // The new member is not started yet: the started ones must still be a quorum of n + 1.
     if (started.length < quorum(voters.length + 1)) return { kind: "refused", status: 500, message: "Internal Server Error" };
     return null;
