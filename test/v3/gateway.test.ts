@@ -127,6 +127,37 @@ describe("v3 limits", () => {
   });
 });
 
+describe("v3 watch progress", () => {
+  test("progress_notify: an idle watcher gets a progress response with the current revision", async () => {
+    const { post } = setup();
+    const saved = { ...watchLimits };
+    watchLimits.pollWaitMs = 50;
+    watchLimits.progressNotifyIntervalMs = 200;
+    try {
+      await post("/v3/kv/put", { key: b64("other"), value: b64("1") });
+      const r = await post("/v3/watch", { create_request: { key: b64("idle"), progress_notify: true, watch_id: 5 } });
+      const reader = r.body!.getReader();
+      const lines: any[] = [];
+      let buf = "";
+      while (lines.length < 2) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += new TextDecoder().decode(value);
+        let i: number;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          lines.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+        }
+      }
+      await reader.cancel();
+      expect(lines[0].result).toMatchObject({ watch_id: "5", created: true });
+      expect(lines[1].result).toEqual({ header: expect.objectContaining({ revision: "2" }), watch_id: "5" });
+    } finally {
+      Object.assign(watchLimits, saved);
+    }
+  });
+});
+
 describe("v3 bad input", () => {
   const bodies = ["", "{", "}", "[1,2]", "null", "1", '"s"', '{"key":[]}', '{"key":"a"}', '{"key":"YQ==","limit":{}}', '{"key":"YQ==","revision":"9e99"}',
     '{"key":"YQ==","lease":"99999999999999999999"}', '{"compare":[{"key":"YQ==","target":9}]}', '{"success":[{"request_put":{}}]}', '{"ID":-1}', '{"TTL":"x"}',
