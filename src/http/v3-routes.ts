@@ -169,10 +169,11 @@ export function v3Route(prefix: string, handler: V3Handler, guard: V3Guard | nul
     if (!known) return goHttpError(404, "Not Found");
     if (r.method !== "POST") return goHttpError(405, "Method Not Allowed");
     if (guard && !(await guard(r))) return errorResponse(errors.permissionDenied);
+    // A watch stream's requests are read as they arrive, each within the same byte limit.
+    if (name === "watch") return watchStream(handler, r.raw.body, r.raw.signal);
     const text = await bodyText(r);
     if (typeof text !== "string") return errorResponse(text);
     try {
-      if (name === "watch") return watchStream(handler, text, r.raw.signal);
       if (name === "lease/keepalive") return await keepAlive(handler, text);
       if (name === "maintenance/status") {
         readBody(text);

@@ -1,16 +1,14 @@
 /**
- * POST /v3/watch: etcd's bidirectional watch stream over the gateway. The body's requests
- * (create_request, cancel_request, progress_request) are read in order; each watcher then polls
- * the store's history through the V3Handler and its responses go out as newline-delimited
- * `{"result":…}` lines until the client goes away. The whole body is read first: a client that
- * keeps its request body open to send more requests later is not served (etcd3gw, curl and
- * etcd.io's examples send one body).
+ * POST /v3/watch: etcd's bidirectional watch stream over the gateway. The requests on the body
+ * (create_request, cancel_request, progress_request) are served in order as they arrive; each
+ * watcher polls the store's history through the V3Handler, and its responses go out as
+ * newline-delimited `{"result":…}` lines until the client goes away.
  *
  * @module
  */
-import { DecodeError, boolField, enumField, int64Field, keyField, listField, messageField, readMessages } from "../v3/decode.js";
+import { DecodeError, MessageStream, MessageTooLarge, boolField, enumField, int64Field, keyField, listField, messageField } from "../v3/decode.js";
 import { errorJson, watchResponseJson, type HeaderInfo, type WatchResponseFields } from "../v3/encode.js";
-import { grpc, httpStatusOf } from "../v3/errors.js";
+import { errors, grpc, httpStatusOf } from "../v3/errors.js";
 import type { JsonObject } from "../v3/json.js";
 import type { Event } from "../v3/types.js";
 import type { WatchFilter } from "../v3/watch.js";
@@ -18,6 +16,8 @@ import type { V3Handler } from "./v3-handler.js";
 import { longLivedHeaders } from "./watch.js";
 
 export const watchLimits = {
+  /** One request on the stream, as etcd's --max-request-bytes default (1.5 MiB). */
+  requestBytesMax: 1.5 * 1024 * 1024,
   watchersPerStreamMax: 64,
   /** How long one poll waits on a member for new revisions before asking again. */
   pollWaitMs: 5_000,
@@ -67,13 +67,23 @@ function decodeRequest(m: JsonObject): Request | null {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export function watchStream(handler: V3Handler, text: string, signal: AbortSignal): Response {
-  let requests: Request[];
+async function nextRequest(input: MessageStream): Promise<Request | null | undefined> {
+  const m = await input.next();
+  return m === undefined ? undefined : decodeRequest(m);
+}
+
+/**
+ * Serve one watch stream. The first request is read before answering, so a malformed one gets
+ * an error status; later ones are served as they arrive on the request body.
+ */
+export async function watchStream(handler: V3Handler, requestBody: ReadableStream<Uint8Array> | null, signal: AbortSignal): Promise<Response> {
+  const input = new MessageStream(requestBody, watchLimits.requestBytesMax);
+  let first: Request | null | undefined;
   try {
-    requests = [...readMessages(text)].map(decodeRequest).filter((r): r is Request => r !== null);
+    first = await nextRequest(input);
   } catch (e) {
-    if (!(e instanceof DecodeError)) throw e;
-    const err = { code: grpc.invalidArgument, message: e.message };
+    if (!(e instanceof DecodeError) && !(e instanceof MessageTooLarge)) throw e;
+    const err = e instanceof MessageTooLarge ? errors.requestTooLarge : { code: grpc.invalidArgument, message: e.message };
     return new Response(errorJson(err), { status: httpStatusOf(err.code), headers: { "Content-Type": "application/json" } });
   }
   const enc = new TextEncoder();
@@ -138,69 +148,73 @@ export function watchStream(handler: V3Handler, text: string, signal: AbortSigna
     }
   };
 
-  const serve = async () => {
-    for (const req of requests) {
-      if (closed) return;
-      if (req.kind === "progress") {
-        const c = await current();
-        if (c) send(c.header, { revision: c.revision, watchId: "-1" });
-        continue;
-      }
-      if (req.kind === "cancel") {
-        const w = watchers.get(String(req.watchId));
-        if (!w) continue;
-        w.canceled = true;
-        watchers.delete(w.id);
-        const c = await current();
-        if (c) send(c.header, { revision: c.revision, watchId: w.id, canceled: true });
-        continue;
-      }
+  const handle = async (req: Request) => {
+    if (req.kind === "progress") {
       const c = await current();
-      if (!c) continue;
-      const refuse = (reason: string) => send(c.header, { revision: c.revision, watchId: "-1", created: true, canceled: true, cancelReason: reason });
-      if (req.end !== "" && req.end !== "00" && req.key >= req.end) {
-        refuse("mvcc: watcher range is empty");
-        continue;
+      if (c) send(c.header, { revision: c.revision, watchId: "-1" });
+      return;
+    }
+    if (req.kind === "cancel") {
+      const w = watchers.get(String(req.watchId));
+      if (!w) return;
+      w.canceled = true;
+      watchers.delete(w.id);
+      const c = await current();
+      if (c) send(c.header, { revision: c.revision, watchId: w.id, canceled: true });
+      return;
+    }
+    const c = await current();
+    if (!c) return;
+    const refuse = (reason: string) => send(c.header, { revision: c.revision, watchId: "-1", created: true, canceled: true, cancelReason: reason });
+    if (req.end !== "" && req.end !== "00" && req.key >= req.end) {
+      refuse("mvcc: watcher range is empty");
+      return;
+    }
+    if (watchers.size >= watchLimits.watchersPerStreamMax) {
+      refuse(`etcdserver: too many watchers on this stream (limit ${watchLimits.watchersPerStreamMax})`);
+      return;
+    }
+    let id: string;
+    if (req.watchId !== 0) {
+      if (watchers.has(String(req.watchId))) {
+        refuse("mvcc: duplicate watch ID provided on the WatchStream");
+        return;
       }
-      if (watchers.size >= watchLimits.watchersPerStreamMax) {
-        refuse(`etcdserver: too many watchers on this stream (limit ${watchLimits.watchersPerStreamMax})`);
-        continue;
+      id = String(req.watchId);
+    } else {
+      while (watchers.has(String(nextId))) nextId++;
+      id = String(nextId++);
+    }
+    const w: Watcher = {
+      id,
+      filter: req.filter,
+      from: req.startRevision > 0 ? req.startRevision : c.revision + 1,
+      progressNotify: req.progressNotify,
+      canceled: false,
+      lastSentMs: Date.now(),
+    };
+    watchers.set(id, w);
+    send(c.header, { revision: c.revision, watchId: id, created: true });
+    void run(w, req.startRevision).catch(() => {
+      closed = true;
+      try {
+        controller.close();
+      } catch {
+        // already closed
       }
-      let id: string;
-      if (req.watchId !== 0) {
-        if (watchers.has(String(req.watchId))) {
-          refuse("mvcc: duplicate watch ID provided on the WatchStream");
-          continue;
-        }
-        id = String(req.watchId);
-      } else {
-        while (watchers.has(String(nextId))) nextId++;
-        id = String(nextId++);
-      }
-      const w: Watcher = {
-        id,
-        filter: req.filter,
-        from: req.startRevision > 0 ? req.startRevision : c.revision + 1,
-        progressNotify: req.progressNotify,
-        canceled: false,
-        lastSentMs: Date.now(),
-      };
-      watchers.set(id, w);
-      send(c.header, { revision: c.revision, watchId: id, created: true });
-      void run(w, req.startRevision).catch(() => {
-        closed = true;
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
-      });
+    });
+  };
+
+  const serve = async () => {
+    for (let req = first; req !== undefined && !closed; req = await nextRequest(input)) {
+      if (req !== null) await handle(req);
     }
   };
 
   const stop = () => {
     closed = true;
     for (const w of watchers.values()) w.canceled = true;
+    void input.cancel();
   };
   const body = new ReadableStream<Uint8Array>({
     start(c) {

@@ -41,6 +41,66 @@ export function* readMessages(text: string): Generator<JsonObject> {
   }
 }
 
+/**
+ * Messages of a request body as they arrive (a watch stream's requests): each is handed out
+ * once its JSON value is complete. A value still incomplete at `bytesMax` is refused.
+ */
+export class MessageStream {
+  private buf = "";
+  private bytes = 0;
+  private ended = false;
+  private readonly decoder = new TextDecoder();
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array> | null;
+
+  constructor(body: ReadableStream<Uint8Array> | null, private readonly bytesMax: number) {
+    this.reader = body ? body.getReader() : null;
+  }
+
+  /** The next message, undefined at the end of the body; throws DecodeError or TooLarge. */
+  async next(): Promise<JsonObject | undefined> {
+    for (;;) {
+      const reader = new JsonReader(this.buf);
+      try {
+        const v = reader.next();
+        if (v !== undefined) {
+          this.buf = this.buf.slice(reader.offset);
+          this.bytes = new TextEncoder().encode(this.buf).length;
+          return asMessage(v);
+        }
+        this.buf = "";
+        this.bytes = 0;
+      } catch (e) {
+        if (!(e instanceof JsonSyntaxError)) throw e;
+        if (e.message !== "unexpected EOF" || this.ended) throw new DecodeError(e.message);
+      }
+      if (this.ended) return undefined;
+      await this.#read();
+    }
+  }
+
+  async #read(): Promise<void> {
+    const chunk = this.reader ? await this.reader.read() : { done: true as const, value: undefined };
+    if (chunk.done) {
+      this.ended = true;
+      this.buf += this.decoder.decode();
+      return;
+    }
+    this.bytes += chunk.value.length;
+    if (this.bytes > this.bytesMax) {
+      await this.cancel();
+      throw new MessageTooLarge();
+    }
+    this.buf += this.decoder.decode(chunk.value, { stream: true });
+  }
+
+  async cancel(): Promise<void> {
+    this.ended = true;
+    await this.reader?.cancel().catch(() => {});
+  }
+}
+
+export class MessageTooLarge extends Error {}
+
 export function asMessage(v: JsonValue): JsonObject {
   if (!isObject(v)) throw new DecodeError(`json: cannot unmarshal ${kindOf(v)} into Go value of type map[string]json.RawMessage`);
   return v;

@@ -46,6 +46,11 @@ export class JsonReader {
   private i = 0;
   constructor(private readonly s: string) {}
 
+  /** Characters consumed so far. */
+  get offset(): number {
+    return this.i;
+  }
+
   /** The next value, or undefined at the end of the input. */
   next(): JsonValue | undefined {
     this.ws();

@@ -158,6 +158,54 @@ describe("v3 watch progress", () => {
   });
 });
 
+describe("v3 watch stream requests", () => {
+  test("requests sent later on an open body are served as they arrive", async () => {
+    const { app, post } = setup();
+    let send!: (text: string) => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        send = (text) => c.enqueue(new TextEncoder().encode(text));
+      },
+    });
+    send(JSON.stringify({ create_request: { key: b64("a") } }));
+    const r = await app.request("/v3/watch", { method: "POST", body, duplex: "half" } as RequestInit, { rawTarget: "/v3/watch" });
+    expect(r.status).toBe(200);
+    const reader = r.body!.getReader();
+    const lines: any[] = [];
+    let buf = "";
+    const until = async (n: number) => {
+      while (lines.length < n) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        buf += new TextDecoder().decode(value);
+        let i: number;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          lines.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+        }
+      }
+    };
+    await until(1);
+    // The second request arrives in two pieces, split inside a string.
+    const second = JSON.stringify({ create_request: { key: b64("b") } });
+    send(second.slice(0, 10));
+    send(second.slice(10) + JSON.stringify({ cancel_request: { watch_id: 0 } }));
+    await until(3);
+    await post("/v3/kv/put", { key: b64("b"), value: b64("1") });
+    await post("/v3/kv/put", { key: b64("a"), value: b64("1") });
+    await until(4);
+    await reader.cancel();
+    expect(lines.map((l) => l.result)).toEqual([
+      expect.objectContaining({ created: true }),
+      expect.objectContaining({ watch_id: "1", created: true }),
+      expect.objectContaining({ canceled: true }),
+      expect.objectContaining({ watch_id: "1", events: [expect.objectContaining({ kv: expect.objectContaining({ key: b64("b") }) })] }),
+    ]);
+    expect(lines[0].result.watch_id).toBeUndefined();
+    expect(lines[2].result.watch_id).toBeUndefined();
+  });
+});
+
 describe("v3 bad input", () => {
   const bodies = ["", "{", "}", "[1,2]", "null", "1", '"s"', '{"key":[]}', '{"key":"a"}', '{"key":"YQ==","limit":{}}', '{"key":"YQ==","revision":"9e99"}',
     '{"key":"YQ==","lease":"99999999999999999999"}', '{"compare":[{"key":"YQ==","target":9}]}', '{"success":[{"request_put":{}}]}', '{"ID":-1}', '{"TTL":"x"}',
