@@ -66,6 +66,13 @@ describe("v3 limits", () => {
     expect(v3.store.revision()).toBe(1);
   });
 
+  test(`a watch request over ${watchLimits.requestBytesMax} bytes is refused before streaming`, async () => {
+    const { post } = setup();
+    const r = await post("/v3/watch", JSON.stringify({ create_request: { key: Buffer.from("k".repeat(watchLimits.requestBytesMax)).toString("base64") } }));
+    expect(r.status).toBe(400);
+    expect((await json(r)).message).toBe("etcdserver: request is too large");
+  });
+
   test("a body sent without a length is read only up to the limit", async () => {
     const { app, v3 } = setup();
     const piece = new TextEncoder().encode("x".repeat(64 * 1024));
