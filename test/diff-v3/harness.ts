@@ -126,6 +126,8 @@ function parse(body: string): unknown {
 }
 
 let caseCounter = 0;
+/** Per test file: files share one cluster, each with its own etcd, so prefixes must not repeat. */
+const fileId = Math.random().toString(36).slice(2, 8);
 
 /** A request as a log label, with the revisions a case computed from R0 shown relative to it (R0 differs between servers). */
 function label(path: string, body: unknown, R0: number): string {
@@ -210,7 +212,7 @@ async function runOn(name: "etcd" | "ours", port: number, prefix: string, scenar
 /** Runs `scenario` on both servers concurrently; the normalised logs must be equal. */
 export async function diff(targets: () => Targets, scenario: (c: Client) => Promise<void>): Promise<void> {
   const t = targets();
-  const prefix = `v3t${++caseCounter}-${process.pid}/`;
+  const prefix = `v3t${++caseCounter}-${fileId}/`;
   const [ra, rb] = await Promise.allSettled([runOn("etcd", t.etcd.clientPort, prefix, scenario), runOn("ours", t.oursPort, prefix, scenario)]);
   if (ra.status === "rejected") throw ra.reason;
   if (rb.status === "rejected") throw rb.reason;
