@@ -1,13 +1,13 @@
 /**
  * Seeded random sequences of kv writes, txns, ranges (current and past revisions, limits,
  * sorting) and compactions over a handful of keys, sent to a real etcd 3.4 gateway and to ours.
- * V3_DIFF_SEED replays one seed.
+ * V3_DIFF_SEED=4,5,… runs those seeds instead.
  */
 import { describe, it } from "vitest";
 import { b64, diff, useTargets, type Client } from "./harness.js";
 
 const t = useTargets();
-const seeds = process.env.V3_DIFF_SEED ? [Number(process.env.V3_DIFF_SEED)] : [1, 2, 3];
+const seeds = process.env.V3_DIFF_SEED ? process.env.V3_DIFF_SEED.split(",").map(Number) : [1, 2, 3];
 const opsPerSeed = 60;
 
 /** mulberry32: a small deterministic generator, so both servers get the same sequence. */
