@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/workers/**", "test/diff/**", "test/e2e/**", "test/discovery/e2e/**", "node_modules/**"] },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/workers/**", "test/diff/**", "test/diff-v3/**", "test/e2e/**", "test/discovery/e2e/**", "node_modules/**"] },
       },
       {
         extends: true,
@@ -39,6 +39,23 @@ export default defineConfig({
           // Projects that run real clusters go one after another: on 2 cores, overlapping them
           // makes clients (etcdctl's 1 s default timeout) fail for want of CPU, not for a bug.
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // etcd 3.4's v3 JSON gateway against ours: in-process, then on the local cluster.
+        extends: true,
+        test: { name: "diff-v3", include: ["test/diff-v3/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "diff-v3-cluster",
+          include: ["test/diff-v3/**/*.test.ts"],
+          env: { DIFF_TARGET: "cluster" },
+          globalSetup: ["test/e2e/global-setup.ts"],
+          fileParallelism: false,
+          // Its own cluster, after the others (see diff-cluster).
+          sequence: { groupOrder: 3 },
         },
       },
       {

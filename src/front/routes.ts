@@ -19,10 +19,12 @@ import { metricsRoutes, parseMetricsMode } from "./metrics.js";
 import { proxyRoutes } from "./proxy-mode.js";
 import type { MemberRouter } from "./router.js";
 import { uiRoutes } from "./ui-routes.js";
+import { v3Routes } from "./v3-cluster.js";
 
 export function frontRoutes(env: Env, config: ClusterConfig, router: MemberRouter, credentials: Credentials, pinned: string): Record<string, RouteHandler> {
   return {
     ...membersRoutes(router, credentials),
+    ...v3Routes(router, credentials, pinned),
     ...proxyRoutes(config),
     ...(pinned ? {} : adminRoutes(router, credentials)),
     ...(pinned ? {} : uiRoutes(router, credentials)),

@@ -24,6 +24,8 @@ import {
   storeStatsRoute,
   type MemberEndpoints,
 } from "./stats.js";
+import type { V3Handler } from "./v3-handler.js";
+import { v3Route } from "./v3-routes.js";
 import { defaultVersions, versionRoute, type Versions } from "./version.js";
 
 export interface AppOptions {
@@ -43,6 +45,8 @@ export interface AppOptions {
   auth?: { credentials: Credentials } | "capability";
   /** etcd's read-only proxy: anything but GET is answered 501 with an empty body, before routing. */
   readonly?: boolean;
+  /** etcd's v3 JSON gateway at /v3/ and /v3beta/ (src/http/v3-routes.ts); absent: not served. */
+  v3?: V3Handler;
 }
 
 /** Binding a runtime may pass to `app.fetch(req, env)` with the untouched request target. */
@@ -153,6 +157,11 @@ export function createApp(opts: AppOptions): Hono {
   mux.handle("/health", healthRoute(opts.handler));
   if (!capability) for (const [pattern, h] of Object.entries(authRoutes(opts.handler, credentials))) mux.handle(pattern, h);
   for (const [pattern, h] of Object.entries(opts.routes ?? {})) mux.handle(pattern, h);
+  if (opts.v3) {
+    // v3 auth is out of scope: with v2 auth on, the v3 API is root's alone.
+    const guard = capability ? null : (r: RouteRequest) => credentials.isRoot(r.raw.headers.get("Authorization"));
+    for (const prefix of ["/v3/", "/v3beta/"]) mux.handle(prefix, v3Route(prefix, opts.v3, guard));
+  }
 
   const app = new Hono<{ Bindings: RawTargetEnv }>();
   app.all("*", async (c) => {

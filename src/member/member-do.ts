@@ -29,6 +29,10 @@ import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type Re
 import { Transport, canTalk } from "./transport.js";
 import { applyPendingForceNewCluster, destroyMember, isDestroyed, memberDestroyedMessage, rejoinMember, requestForceNewCluster, type ForceNewClusterOutcome } from "./force-new-cluster.js";
 import { WatchHub } from "./watch-hub.js";
+import type { V3Read } from "../http/v3-handler.js";
+import type { V3Command } from "../v3/types.js";
+import type { WatchFilter } from "../v3/watch.js";
+import { v3Read, v3Status, v3WatchPoll, v3Write, type V3MemberReply, type V3PollReply, type V3StatusReply } from "./v3-rpc.js";
 import { Histogram, memberMetrics, walFsyncBucketsSeconds, type MemberMetrics } from "./metrics.js";
 
 export class Member extends DurableObject<Env> {
@@ -189,6 +193,37 @@ export class Member extends DurableObject<Env> {
       alarmWakeups: this.alarmWakeups,
       storageBytes: this.ctx.storage.sql.databaseSize,
     });
+  }
+
+  // ---- the v3 key space (src/member/v3-rpc.ts) ----
+
+  async v3Write(to: MemberAddress, requestId: string, cmd: V3Command): Promise<V3MemberReply> {
+    await this.ready(to);
+    const reply = v3Write(this.ensure(to), this.meta.str("cluster_id"), requestId, cmd);
+    this.arm();
+    const out = await reply;
+    this.arm();
+    return out;
+  }
+
+  async v3Read(to: MemberAddress, req: V3Read, serializable: boolean): Promise<V3MemberReply> {
+    await this.ready(to);
+    const reply = v3Read(this.ensure(to), this.meta.str("cluster_id"), req, serializable, crypto.randomUUID(), Date.now());
+    this.arm();
+    const out = await reply;
+    this.arm();
+    return out;
+  }
+
+  /** Watch events from `from` on, waiting up to `waitMs` for new revisions. */
+  async v3WatchPoll(to: MemberAddress, from: number, filter: WatchFilter, waitMs: number): Promise<V3PollReply> {
+    await this.ready(to);
+    return v3WatchPoll(this.ensure(to), this.meta.str("cluster_id"), from, filter, waitMs);
+  }
+
+  async v3Status(to: MemberAddress): Promise<V3StatusReply> {
+    await this.ready(to);
+    return v3Status(this.ensure(to), this.meta.str("cluster_id"), this.ctx.storage.sql.databaseSize);
   }
 
   // ---- backup and restore (admin, through the Worker's root-only routes) ----

@@ -7,6 +7,18 @@
 import { decode, encode } from "cbor-x";
 import type { Access } from "../auth/types.js";
 import type { V2Request } from "../store/types.js";
+import type { V3Command } from "../v3/types.js";
+
+/** A raft entry's data: a v2 store request, or a write to the v3 key space (src/member/v3-member.ts). */
+export type EntryProposal = Proposal | V3Proposal;
+
+export interface V3Proposal {
+  /** As Proposal.id; "" for the leader's own lease expiries. */
+  id: string;
+  v3: V3Command;
+  /** The proposer's clock (Unix ms): lease expiries are computed from it on every member. */
+  timeMs: number;
+}
 
 export interface Proposal {
   /** Request id chosen by the front Worker: 128 random bits as hex. "" for internal proposals (SYNC). */
@@ -26,13 +38,14 @@ export interface MemberContext {
   requestId?: string;
 }
 
-export function encodeProposal(p: Proposal): Uint8Array {
+export function encodeProposal(p: EntryProposal): Uint8Array {
   return encode(p);
 }
 
-export function decodeProposal(data: Uint8Array): Proposal {
-  const p = decode(data) as Proposal;
-  if (!p || typeof p.id !== "string" || !p.req || typeof p.req.method !== "string") {
+export function decodeProposal(data: Uint8Array): EntryProposal {
+  const p = decode(data) as EntryProposal;
+  if (p && typeof p.id === "string" && "v3" in p && p.v3 && typeof p.v3.op === "string" && typeof p.timeMs === "number") return p;
+  if (!p || typeof p.id !== "string" || !("req" in p) || !p.req || typeof p.req.method !== "string") {
     throw new Error("corrupt proposal in raft entry");
   }
   return p;

@@ -27,6 +27,8 @@ import type { MemberChangeReply, MemberReply, MemberStatus } from "./rpc-types.j
 import { decodeMemberContext, encodeMemberContext, type MemberContext } from "./proposal.js";
 import { checkMembershipChange } from "./reconfig.js";
 import { slowApplyMs } from "./metrics.js";
+import { V3Member, minLeaseTtlSeconds, type V3Outcome } from "./v3-member.js";
+import type { V3Command } from "../v3/types.js";
 
 export interface ReplicaPorts {
   sql: Sql;
@@ -78,6 +80,8 @@ export class Replica {
   readonly id: NodeId;
   readonly storage: SqlRaftStorage;
   readonly stateMachine: StateMachine;
+  /** The v3 key space, applied from the same log (src/member/v3-member.ts). */
+  readonly v3: V3Member;
   readonly membership: Membership;
   readonly clock: Clock;
   private readonly meta: Meta;
@@ -105,6 +109,7 @@ export class Replica {
     this.applied = this.meta.num("applied");
     this.storage = new SqlRaftStorage(ports.sql, () => this.applied);
     this.stateMachine = new StateMachine(ports.sql, ports.watchers);
+    this.v3 = new V3Member({ sql: ports.sql, propose: (data) => this.proposeData(data) }, minLeaseTtlSeconds(timing));
     this.membership = new Membership(this.meta);
     this.clock = new Clock(timing, ports.now());
     this.leaderSinceMs = ports.now();
@@ -166,6 +171,51 @@ export class Replica {
     for (let i = 0; i < ticks; i++) this.rawNode.tick();
     this.handleReady();
     this.maybeProposeSync(now);
+    if (this.isLeader()) {
+      this.v3.maybeProposeExpiry(now);
+      this.handleReady();
+    }
+  }
+
+  /** A v3 write: proposed on the leader, answered once applied (or lost with the leadership). */
+  async proposeV3(id: string, cmd: V3Command): Promise<Extract<V3Outcome, { kind: "done" }> | { kind: "notLeader"; leader: string } | { kind: "timeout" } | { kind: "removed" }> {
+    if (this.removed) return { kind: "removed" };
+    const done = this.v3.appliedResult(id);
+    if (done) return { kind: "done", ...done };
+    if (!this.isLeader()) return this.notLeader();
+    const out = await this.v3.propose(id, cmd, this.ports.now());
+    if (out.kind === "done") return out;
+    this.counters.proposalsFailed++;
+    return out.leader || !this.isLeader() ? { kind: "notLeader", leader: out.leader } : { kind: "timeout" };
+  }
+
+  /** Raft data proposed by the v3 key space; false when raft dropped it. */
+  private proposeData(data: Uint8Array): boolean {
+    try {
+      this.rawNode.propose(data);
+    } catch (e) {
+      if (e !== ErrProposalDropped) throw e;
+      return false;
+    }
+    this.scheduleReady();
+    return true;
+  }
+
+  /** A linearizable read's barrier: ReadIndex through the leader, then wait until applied. */
+  async readBarrier(ctx: string): Promise<"ready" | "notLeader" | "timeout" | "removed"> {
+    if (this.removed) return "removed";
+    if (this.leader === NONE) return this.notLeader().kind;
+    const index = this.reads.wait(ctx, limits.requestTimeoutMs, () => null);
+    this.rawNode.readIndex(new TextEncoder().encode(ctx));
+    this.handleReady();
+    const readIndex = await index;
+    if (readIndex === null) return "timeout";
+    if (this.applied < readIndex) await this.waitApplied(readIndex);
+    return "ready";
+  }
+
+  raftTerm(): number {
+    return this.rawNode.raft.term;
   }
 
   async propose(id: string, req: V2Request, access: Access | null): Promise<MemberReply> {
@@ -286,7 +336,7 @@ export class Replica {
     if (this.removed) return null;
     this.clock.follow(this.rawNode.quiesced, this.ports.now());
     const tick = this.clock.nextTickAtMs(this.isLeader());
-    const expiry = this.isLeader() ? this.stateMachine.earliestExpirationMs() : null;
+    const expiry = this.isLeader() ? earliest(this.stateMachine.earliestExpirationMs(), this.v3.earliestExpiryMs()) : null;
     const sync = expiry === null ? null : Math.max(expiry, this.syncProposedAtMs + this.clock.timing.tickMs);
     if (tick === null) return sync;
     return sync === null ? tick : Math.min(tick, sync);
@@ -330,6 +380,7 @@ export class Replica {
       for (const rs of rd.readStates) this.reads.trigger(new TextDecoder().decode(rs.requestCtx), rs.index);
       this.rawNode.advance();
       for (const [id, outcome] of outcomes) this.proposals.trigger(id, outcome);
+      this.v3.afterCommit();
       for (const [id, raftIndex] of this.appliedConfChanges.splice(0)) this.confChanges.trigger(id, { kind: "done", raftIndex });
       if (events.length > 0) this.ports.publish(events);
       this.releaseAppliedWaiters();
@@ -349,7 +400,9 @@ export class Replica {
       return;
     }
     if (entry.data.length === 0) return; // a new leader's no-op
-    const { id, req, access } = decodeProposal(entry.data);
+    const proposal = decodeProposal(entry.data);
+    if ("v3" in proposal) return this.v3.applyEntry(entry.index, proposal);
+    const { id, req, access } = proposal;
     if (id && this.stateMachine.appliedRequest(id)) return; // a retried write: applied at most once
     // Permission is decided here, at the entry's place in the log, identically on every member.
     const applied = this.stateMachine.allows(access) ? this.stateMachine.apply(req) : accessDenied;
@@ -392,6 +445,7 @@ export class Replica {
     this.storage.applySnapshot(snapshot.metadata);
     this.applied = snapshot.metadata.index;
     this.membership.reload();
+    this.v3.reload();
   }
 
   private maybeCompact(): void {
@@ -413,6 +467,7 @@ export class Replica {
       // Proposals still waiting here may or may not commit under the new leader: the caller
       // retries there with the same request id, and the apply loop deduplicates.
       this.proposals.triggerAll(() => ({ lost: true, leader: this.membership.nameOf(lead) }));
+      this.v3.failPending(this.membership.nameOf(lead));
     }
   }
 
@@ -468,6 +523,11 @@ export class Replica {
   private reply(result: V2Result, etcdIndex: number, raftIndex: number): MemberReply {
     return { kind: "done", result, etcdIndex, raftIndex, raftTerm: this.rawNode.raft.term };
   }
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
 }
 
 function syncRequest(timeMs: number): V2Request {

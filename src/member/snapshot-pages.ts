@@ -1,6 +1,7 @@
 /**
  * A member's state shipped as a raft snapshot, in pages far below the 32 MiB RPC limit: the
- * store's nodes and history, the remembered request ids and the store-related meta rows.
+ * v2 store's nodes and history, the v3 key space's tables, the remembered request ids and the
+ * store-related meta rows.
  * Captured synchronously (one consistent view), staged page by page in `snapshot_pages` on
  * the receiver, restored in the transaction that installs the raft snapshot.
  *
@@ -12,10 +13,12 @@ import { bytesOf, numberOf, type Sql, type SqlValue } from "./sql.js";
 
 export const pageBytesMax = 1 << 20;
 const rowsPerQuery = 2_000;
-const metaKeys = ["etcd_index", "members", "removed_members"];
+const metaKeys = ["etcd_index", "members", "removed_members", "v3_revision", "v3_compact_revision"];
+/** Tables shipped whole, in this order; each pages by its first column. */
+const tables = ["nodes", "history", "requests", "v3_kv", "v3_history", "v3_leases", "meta"] as const;
 
 interface Page {
-  table: "nodes" | "history" | "requests" | "meta";
+  table: (typeof tables)[number];
   rows: SqlValue[][];
 }
 
@@ -23,6 +26,9 @@ const columns = {
   nodes: ["path", "parent", "dir", "value", "created", "modified", "expires"],
   history: ["idx", "key", "data"],
   requests: ["id", "raft_index", "result"],
+  v3_kv: ["key", "create_rev", "mod_rev", "version", "lease", "value"],
+  v3_history: ["id", "rev", "sub", "key", "tombstone", "create_rev", "version", "lease", "value"],
+  v3_leases: ["id", "ttl", "expires_ms"],
   meta: ["key", "value"],
 } as const;
 
@@ -39,11 +45,11 @@ export function captureSnapshot(sql: Sql): Uint8Array[] {
     current = null;
     bytes = 0;
   };
-  for (const table of ["nodes", "history", "requests", "meta"] as const) {
+  for (const table of tables) {
     flush();
     const cols = columns[table];
     const order = cols[0];
-    let after: SqlValue = table === "history" ? -1 : "";
+    let after: SqlValue = table === "history" || table === "v3_history" ? -1 : "";
     for (;;) {
       const where = table === "meta" ? `key IN (${metaKeys.map(() => "?").join(",")}) AND key > ?` : `${order} > ?`;
       const binds: SqlValue[] = table === "meta" ? [...metaKeys, after] : [after];
@@ -91,6 +97,8 @@ export function restoreSnapshot(sql: Sql, snap: string): void {
   sql.exec("DELETE FROM nodes");
   sql.exec("DELETE FROM history");
   sql.exec("DELETE FROM requests");
+  for (const table of ["v3_kv", "v3_history", "v3_leases"]) sql.exec(`DELETE FROM ${table}`);
+  sql.exec("DELETE FROM meta WHERE key IN ('v3_revision', 'v3_compact_revision')");
   for (const r of rows) {
     const page = decode(bytesOf(r.data)) as Page;
     const cols = columns[page.table];
