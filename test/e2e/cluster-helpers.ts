@@ -107,3 +107,16 @@ export const rootAuth = { Authorization: `Basic ${Buffer.from(`root:${rootPasswo
 
 /** etcdctl's defaults (1 s per request, 5 s in all) are too tight for a loaded 2-core CI machine. */
 export const etcdctlTimeouts = ["--timeout", "10s", "--total-timeout", "30s"];
+
+/** Writes keys under `prefix` until stopped; `acked` holds the ones the cluster acknowledged. */
+export function writer(cluster: TestCluster, prefix: string): { acked: string[]; stop: () => Promise<void> } {
+  let running = true;
+  const acked: string[] = [];
+  const done = (async () => {
+    for (let i = 0; running; i++) {
+      const res = await cluster.put(`${prefix}/k${i}`, `v${i}`).catch(() => null);
+      if (res?.status === 201) acked.push(`${prefix}/k${i}`);
+    }
+  })();
+  return { acked, stop: async () => ((running = false), await done) };
+}

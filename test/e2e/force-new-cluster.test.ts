@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../../scripts/lib/local-cluster.js";
-import { TestCluster, names, rootAuth, withAuthOn, type DebugMember } from "./cluster-helpers.js";
+import { TestCluster, names, rootAuth, withAuthOn, writer, type DebugMember } from "./cluster-helpers.js";
 
 let cluster: TestCluster;
 
@@ -21,19 +21,6 @@ const json = { "Content-Type": "application/json" };
 
 function forceNewCluster(body: string, headers: Record<string, string> = rootAuth): Promise<Response> {
   return fetch(`${cluster.url}/admin/force-new-cluster`, { method: "POST", body, headers: { ...json, ...headers } });
-}
-
-/** Writes keys under `prefix` until stopped; returns the ones the cluster acknowledged. */
-function writer(prefix: string) {
-  let running = true;
-  const acked: string[] = [];
-  const done = (async () => {
-    for (let i = 0; running; i++) {
-      const res = await cluster.put(`${prefix}/k${i}`, `v${i}`).catch(() => null);
-      if (res?.status === 201) acked.push(`${prefix}/k${i}`);
-    }
-  })();
-  return { acked, stop: async () => ((running = false), await done) };
 }
 
 /** The keys under `dir` as `member` alone holds them (its applied state, no quorum). */
@@ -94,7 +81,7 @@ describe("force-new-cluster", () => {
     const oldIds = Object.fromEntries((await cluster.members()).map((m) => [m.name, m.id]));
 
     // Writes acknowledged while the cluster was healthy, then applied by the survivor.
-    const calm = writer("/fnc/calm");
+    const calm = writer(cluster, "/fnc/calm");
     await waitFor(async () => calm.acked.length >= 30, 60_000);
     await calm.stop();
     await waitFor(async () => {
@@ -103,7 +90,7 @@ describe("force-new-cluster", () => {
     }, 30_000);
 
     // Under load: lose the leader and the other follower for good.
-    const load = writer("/fnc/load");
+    const load = writer(cluster, "/fnc/load");
     await waitFor(async () => load.acked.length >= 5, 60_000);
     for (const name of lost) {
       const res = await fetch(`${cluster.url}/debug/members/${name}/destroy`, { method: "POST", headers: rootAuth });

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { waitFor } from "../../scripts/lib/local-cluster.js";
-import { TestCluster, etcdctlTimeouts, rootAuth, rootPassword, withAuthOn } from "./cluster-helpers.js";
+import { TestCluster, etcdctlTimeouts, rootAuth, rootPassword, withAuthOn, writer } from "./cluster-helpers.js";
 
 let cluster: TestCluster;
 
@@ -16,19 +16,6 @@ beforeAll(() => {
 function etcdctl(...args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync("etcdctl", ["--endpoints", cluster.url, ...etcdctlTimeouts, ...args], { env: { ...process.env, ETCDCTL_API: "2" }, encoding: "utf8", timeout: 60_000 });
   return { code: r.status ?? -1, out: r.stdout.trim(), err: r.stderr.trim() };
-}
-
-/** Writes keys until stopped; returns the ones the cluster acknowledged. */
-function writer(prefix: string) {
-  let running = true;
-  const acked: string[] = [];
-  const done = (async () => {
-    for (let i = 0; running; i++) {
-      const res = await cluster.put(`${prefix}/k${i}`, `v${i}`).catch(() => null);
-      if (res?.status === 201) acked.push(`${prefix}/k${i}`);
-    }
-  })();
-  return { acked, stop: async () => ((running = false), await done) };
 }
 
 describe("membership through etcdctl", () => {
@@ -71,7 +58,7 @@ describe("membership through etcdctl", () => {
   });
 
   it("adds a member and removes another while clients write, losing no acknowledged write", async () => {
-    const w = writer("/ops/churn");
+    const w = writer(cluster, "/ops/churn");
     try {
       const add = etcdctl("--username", `root:${rootPassword}`, "member", "add", "infra3", "https://infra3.etcd-cluster.peers.invalid:2380");
       expect(add.code, add.err).toBe(0);
