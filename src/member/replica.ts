@@ -122,16 +122,16 @@ export class Replica {
 
   private outbox: { sends: Outgoing[]; events: Published[]; readyDue: boolean } = { sends: [], events: [], readyDue: false };
 
-  constructor(private readonly ports: ReplicaEnv, id: NodeId, timing: Timing) {
+  constructor(private readonly env: ReplicaEnv, id: NodeId, timing: Timing) {
     this.id = id;
-    this.meta = new MemberMeta(ports.sql);
+    this.meta = new MemberMeta(env.sql);
     this.applied = this.meta.applied;
-    this.storage = new SqlRaftStorage(ports.sql, () => this.applied);
-    this.stateMachine = new StateMachine(ports.sql, ports.watchers);
-    this.v3 = new V3Member({ sql: ports.sql, propose: (data) => this.proposeData(data) }, minLeaseTtlSeconds(timing));
+    this.storage = new SqlRaftStorage(env.sql, () => this.applied);
+    this.stateMachine = new StateMachine(env.sql, env.watchers);
+    this.v3 = new V3Member({ sql: env.sql, propose: (data) => this.proposeData(data) }, minLeaseTtlSeconds(timing));
     this.membership = new Membership(this.meta.kv);
-    this.clock = new Clock(timing, ports.now());
-    this.leaderSinceMs = ports.now();
+    this.clock = new Clock(timing, env.now());
+    this.leaderSinceMs = env.now();
     this.rawNode = new RawNode({
       id,
       electionTick: timing.electionTicks,
@@ -144,17 +144,17 @@ export class Replica {
       maxUncommittedEntriesSizeBytes: limits.maxUncommittedEntriesSizeBytes,
       checkQuorum: true,
       preVote: true,
-      rand: ports.rand,
+      rand: env.rand,
       quiesceAfterTicks,
     });
     // Restarted asleep (evicted while quiesced), it knows its leader or leads: no election.
     this.leader = this.rawNode.status().softState.lead;
-    this.clock.follow(this.rawNode.quiesced, ports.now());
+    this.clock.follow(this.rawNode.quiesced, env.now());
     this.handleReady();
   }
 
   /**
-   * Called once the object serves this replica (the ports can send). A leader restarted
+   * Called once the object serves this replica (its output is carried out). A leader restarted
    * asleep was called for something, most likely work that needs a quorum: its followers
    * (evicted too, probably) start now, in parallel with its own start-up, rather than one
    * after another behind its first message.
@@ -205,7 +205,7 @@ export class Replica {
 
   /** The alarm: drive the ticks elapsed since the last one, and the leader's expiry proposals. */
   tick(): ReplicaOutput {
-    const now = this.ports.now();
+    const now = this.env.now();
     this.clock.follow(this.rawNode.quiesced, now);
     const ticks = this.clock.dueTicks(now);
     for (let i = 0; i < ticks; i++) this.rawNode.tick();
@@ -224,7 +224,7 @@ export class Replica {
     const done = this.v3.appliedResult(id);
     if (done) return { kind: "done", ...done };
     if (!this.isLeader()) return this.notLeader();
-    const out = await this.v3.propose(id, cmd, this.ports.now());
+    const out = await this.v3.propose(id, cmd, this.env.now());
     if (out.kind === "done") return out;
     this.counters.proposalsFailed++;
     return out.leader || !this.isLeader() ? { kind: "notLeader", leader: out.leader } : { kind: "timeout" };
@@ -312,20 +312,15 @@ export class Replica {
 
   /** A linearizable read: ReadIndex through the leader, wait for apply, then read locally. */
   async quorumRead(req: V2Request, ctx: string, access: Access | null): Promise<MemberReply> {
-    if (this.removed) return { kind: "removed" };
-    if (this.leader === NONE) return this.notLeader();
-    const index = this.reads.wait(ctx, limits.requestTimeoutMs, () => null);
-    this.rawNode.readIndex(new TextEncoder().encode(ctx));
-    this.handleReady();
-    const readIndex = await index;
-    if (readIndex === null) return { kind: "timeout" };
-    if (this.applied < readIndex) await this.waitApplied(readIndex);
+    const barrier = await this.readBarrier(ctx);
+    if (barrier === "notLeader") return { kind: "notLeader", leader: this.leaderName() };
+    if (barrier !== "ready") return { kind: barrier };
     return this.read({ ...req, method: "GET" }, access);
   }
 
   /** Told by a peer that this member was removed (it may never apply its own removal). */
   markRemoved(): ReplicaOutput {
-    this.ports.transactionSync(() => this.membership.markRemoved(this.id));
+    this.env.transactionSync(() => this.membership.markRemoved(this.id));
     this.proposals.triggerAll(() => ({ lost: true, leader: "" }));
     return this.takeOutput();
   }
@@ -378,7 +373,7 @@ export class Replica {
 
   nextDeadlineMs(): number | null {
     if (this.removed) return null;
-    this.clock.follow(this.rawNode.quiesced, this.ports.now());
+    this.clock.follow(this.rawNode.quiesced, this.env.now());
     const tick = this.clock.nextTickAtMs(this.isLeader());
     const expiry = this.isLeader() ? earliest(this.stateMachine.earliestExpirationMs(), this.v3.earliestExpiryMs()) : null;
     const sync = expiry === null ? null : Math.max(expiry, this.syncProposedAtMs + this.clock.timing.tickMs);
@@ -400,8 +395,8 @@ export class Replica {
       // Captured before applying this Ready: raft asked for the snapshot at the current applied index.
       const snapshots = this.captureOutgoingSnapshots(rd);
       const outcomes: Array<[string, ApplyOutcome]> = [];
-      const startedMs = this.ports.now();
-      const events = this.ports.transactionSync(() => {
+      const startedMs = this.env.now();
+      const events = this.env.transactionSync(() => {
         if (rd.snapshot && rd.snapshot.metadata.index > 0) this.installSnapshot(rd.snapshot);
         this.storage.append(rd.entries);
         if (rd.entries.length > 0) {
@@ -414,7 +409,7 @@ export class Replica {
         this.maybeCompact();
         return this.stateMachine.drainEvents();
       });
-      if (this.ports.now() - startedMs > slowApplyMs) this.counters.slowApplies++;
+      if (this.env.now() - startedMs > slowApplyMs) this.counters.slowApplies++;
       this.sendAll(rd.messages, snapshots);
       if (rd.softState) this.onSoftState(rd.softState.lead);
       for (const rs of rd.readStates) this.reads.trigger(new TextDecoder().decode(rs.requestCtx), rs.index);
@@ -478,14 +473,14 @@ export class Replica {
       if (meta.index !== this.applied) throw new Error(`snapshot at ${meta.index} but applied is ${this.applied}`);
       const snap = snapshotId(this.id, meta.index, meta.term);
       m.snapshot = { metadata: meta, data: new TextEncoder().encode(snap) };
-      out.set(m.to, captureSnapshot(this.ports.sql));
+      out.set(m.to, captureSnapshot(this.env.sql));
     }
     return out;
   }
 
   private installSnapshot(snapshot: Snapshot): void {
     const snap = new TextDecoder().decode(snapshot.data);
-    restoreSnapshot(this.ports.sql, snap);
+    restoreSnapshot(this.env.sql, snap);
     this.storage.applySnapshot(snapshot.metadata);
     this.applied = snapshot.metadata.index;
     this.membership.reload();
@@ -504,7 +499,7 @@ export class Replica {
 
   private onSoftState(lead: NodeId): void {
     const wasLeader = this.isLeader();
-    if (lead !== this.leader) this.leaderSinceMs = this.ports.now();
+    if (lead !== this.leader) this.leaderSinceMs = this.env.now();
     if (lead !== this.leader && lead !== NONE) this.counters.leaderChangesSeen++;
     this.leader = lead;
     if (wasLeader && lead !== this.id) {
