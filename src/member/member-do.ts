@@ -24,7 +24,7 @@ import type { MemberInfo } from "./membership.js";
 import { MemberMeta } from "./member-meta.js";
 import { PeerStats } from "./peer-stats.js";
 import { goDurationString, goRfc3339NanoUtc } from "../http/go-parse.js";
-import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js";
+import { captureSnapshot, stagePage, steppable } from "./snapshot-pages.js";
 import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
 import { applyPendingForceNewCluster, destroyMember, isDestroyed, memberDestroyedMessage, rejoinMember, requestForceNewCluster, type ForceNewClusterOutcome } from "./force-new-cluster.js";
@@ -68,11 +68,7 @@ export class Member extends DurableObject<Env> {
     if (!this.transport || !canTalk(this.transport.faults, batch.from.name, to.name)) return {};
     // etcd's rafthttp answers a removed member "410 Gone"; the member then stops.
     if (batch.from.id && replica.membership.isRemoved(batch.from.id)) return { removed: true };
-    const messages = batch.messages.filter((m) => {
-      if (m.type !== "MsgSnap" || !m.snapshot) return true;
-      // Step a snapshot only once every page is staged; otherwise the leader will resend.
-      return stagedComplete(this.ctx.storage.sql, new TextDecoder().decode(m.snapshot.data));
-    });
+    const messages = steppable(this.ctx.storage.sql, batch.messages);
     // A member that joined at runtime learns who its peers are from their first messages,
     // before it has replayed the log that records them.
     if (batch.from.id && !replica.membership.get(batch.from.id)) {

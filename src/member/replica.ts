@@ -14,7 +14,7 @@
  */
 import { RawNode, decodeConfChange } from "../raft/index.js";
 import { v2Request } from "../store/apply.js";
-import { ErrProposalDropped, ErrStepPeerNotFound, NONE, type Message, type NodeId, type Ready, type Snapshot } from "../raft/types.js";
+import { ErrProposalDropped, ErrStepPeerNotFound, NONE, type Message, type NodeId, type Snapshot } from "../raft/types.js";
 import type { V2ApplyResult, V2Request, V2Result } from "../store/types.js";
 import type { Sql } from "./sql.js";
 import { MemberMeta } from "./member-meta.js";
@@ -22,7 +22,7 @@ import { SqlRaftStorage } from "./sql-raft-storage.js";
 import { StateMachine, accessDenied, type Published, type WatchIndex } from "./state-machine.js";
 import type { Access } from "../auth/types.js";
 import { Membership } from "./membership.js";
-import { captureSnapshot, restoreSnapshot, snapshotId } from "./snapshot-pages.js";
+import { captureOutgoing, restoreSnapshot } from "./snapshot-pages.js";
 import { decodeProposal, encodeProposal } from "./proposal.js";
 import type { ConfChangeType } from "../raft/types.js";
 import { Waiters } from "./waiters.js";
@@ -393,7 +393,7 @@ export class Replica {
     while (this.rawNode.hasReady()) {
       const rd = this.rawNode.ready();
       // Captured before applying this Ready: raft asked for the snapshot at the current applied index.
-      const snapshots = this.captureOutgoingSnapshots(rd);
+      const snapshots = captureOutgoing(this.env.sql, this.id, this.applied, rd.messages);
       const outcomes: Array<[string, ApplyOutcome]> = [];
       const startedMs = this.env.now();
       const events = this.env.transactionSync(() => {
@@ -463,19 +463,6 @@ export class Replica {
 
   private send(to: NodeId, messages: Message[], snapshotPages: Uint8Array[] | null): void {
     this.outbox.sends.push({ to, messages, snapshotPages });
-  }
-
-  private captureOutgoingSnapshots(rd: Ready): Map<NodeId, Uint8Array[]> {
-    const out = new Map<NodeId, Uint8Array[]>();
-    for (const m of rd.messages) {
-      if (m.type !== "MsgSnap" || !m.snapshot) continue;
-      const meta = m.snapshot.metadata;
-      if (meta.index !== this.applied) throw new Error(`snapshot at ${meta.index} but applied is ${this.applied}`);
-      const snap = snapshotId(this.id, meta.index, meta.term);
-      m.snapshot = { metadata: meta, data: new TextEncoder().encode(snap) };
-      out.set(m.to, captureSnapshot(this.env.sql));
-    }
-    return out;
   }
 
   private installSnapshot(snapshot: Snapshot): void {

@@ -19,7 +19,7 @@
  */
 import { Replica, limits, type ReplicaEnv, type ReplicaOutput } from "../../../src/member/replica.js";
 import { bootstrapMember } from "../../../src/member/bootstrap.js";
-import { stagePage, stagedComplete } from "../../../src/member/snapshot-pages.js";
+import { stagePage, steppable } from "../../../src/member/snapshot-pages.js";
 import { v2Request } from "../../../src/store/apply.js";
 import type { ClusterConfig, MemberConfig } from "../../../src/cluster/config.js";
 import { computeClusterId, computeMemberId } from "../../../src/cluster/ids.js";
@@ -304,10 +304,7 @@ export class MemberCluster {
       if (r) this.guard(from, () => r.markRemoved());
       return `deliver ${from.name}→${to.name}: sender removed`;
     }
-    const messages = p.messages.filter((m) => {
-      if (m.type !== "MsgSnap" || !m.snapshot) return true;
-      return stagedComplete(to.sql, new TextDecoder().decode(m.snapshot.data));
-    });
+    const messages = steppable(to.sql, p.messages);
     this.guard(to, () => replica.step(messages));
     if (snap && messages.includes(snap)) {
       this.stats.snapshotsStepped++;
