@@ -14,17 +14,17 @@ import { v2Request } from "../store/apply.js";
 import type { V2Request } from "../store/types.js";
 import { bootstrapMember } from "./bootstrap.js";
 import type { Env } from "./env.js";
-import { Replica } from "./replica.js";
+import { Replica, type ReplicaOutput } from "./replica.js";
 import type { ConfChangeType } from "../raft/types.js";
 import type { MemberContext } from "./proposal.js";
 import type { Faults, MemberAddress, MemberChangeReply, MemberReply, PeerReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats } from "./rpc-types.js";
 import { schema } from "./schema.js";
 import type { Access, AuthLookup } from "../auth/types.js";
 import type { MemberInfo } from "./membership.js";
-import { Meta } from "./sql.js";
+import { MemberMeta } from "./member-meta.js";
 import { PeerStats } from "./peer-stats.js";
 import { goDurationString, goRfc3339NanoUtc } from "../http/go-parse.js";
-import { captureSnapshot, stagePage, stagedComplete } from "./snapshot-pages.js";
+import { captureSnapshot, stagePage, steppable } from "./snapshot-pages.js";
 import { backupFormatVersion, decodeBackup, encodeBackup, restoreMember, type RestorePlan } from "./backup.js";
 import { Transport, canTalk } from "./transport.js";
 import { applyPendingForceNewCluster, destroyMember, isDestroyed, memberDestroyedMessage, rejoinMember, requestForceNewCluster, type ForceNewClusterOutcome } from "./force-new-cluster.js";
@@ -37,7 +37,7 @@ import { Histogram, memberMetrics, walFsyncBucketsSeconds, type MemberMetrics } 
 
 export class Member extends DurableObject<Env> {
   private readonly config: ClusterConfig;
-  private readonly meta: Meta;
+  private readonly meta: MemberMeta;
   private replica: Replica | null = null;
   private transport: Transport | null = null;
   private readonly watches: WatchHub;
@@ -53,41 +53,34 @@ export class Member extends DurableObject<Env> {
     super(ctx, env);
     for (const ddl of schema) ctx.storage.sql.exec(ddl);
     this.config = parseClusterConfig(env);
-    this.meta = new Meta(ctx.storage.sql);
+    this.meta = new MemberMeta(ctx.storage.sql);
     this.watches = new WatchHub(ctx, this.config.eventHistoryMax);
     this.settleRecovery();
-    const name = this.meta.str("name");
-    if (name) this.open({ token: this.meta.str("token"), name });
+    const name = this.meta.name;
+    if (name) this.open({ token: this.meta.token, name });
   }
 
   // ---- peer RPC ----
 
   async peer(to: MemberAddress, batch: PeerBatch): Promise<PeerReply> {
-    await this.ready(to);
-    const replica = this.ensure(to);
+    const replica = await this.member(to);
     if (replica.removed) return {}; // a removed member no longer takes part
     if (!this.transport || !canTalk(this.transport.faults, batch.from.name, to.name)) return {};
     // etcd's rafthttp answers a removed member "410 Gone"; the member then stops.
     if (batch.from.id && replica.membership.isRemoved(batch.from.id)) return { removed: true };
-    const messages = batch.messages.filter((m) => {
-      if (m.type !== "MsgSnap" || !m.snapshot) return true;
-      // Step a snapshot only once every page is staged; otherwise the leader will resend.
-      return stagedComplete(this.ctx.storage.sql, new TextDecoder().decode(m.snapshot.data));
-    });
+    const messages = steppable(this.ctx.storage.sql, batch.messages);
     // A member that joined at runtime learns who its peers are from their first messages,
     // before it has replayed the log that records them.
     if (batch.from.id && !replica.membership.get(batch.from.id)) {
       this.introduced.set(batch.from.id, { id: batch.from.id, name: batch.from.name, peerURLs: [], clientURLs: [] });
     }
     this.peerStats.recvAppendRequestCnt += messages.filter((m) => m.type === "MsgApp").length;
-    replica.step(messages);
-    this.arm();
+    this.carry(replica, replica.step(messages));
     return {};
   }
 
   async snapshotPage(to: MemberAddress, page: SnapshotPage): Promise<void> {
-    await this.ready(to);
-    this.ensure(to);
+    await this.member(to);
     stagePage(this.ctx.storage.sql, page.snap, page.page, page.pages, page.data);
   }
 
@@ -95,63 +88,46 @@ export class Member extends DurableObject<Env> {
 
   /** `access`: the client's permission question, checked when the entry applies; null for the cluster's own writes. */
   async propose(to: MemberAddress, requestId: string, req: V2Request, access: Access | null): Promise<MemberReply> {
-    await this.ready(to);
-    const replica = this.ensure(to);
-    const reply = replica.propose(requestId, req, access);
-    this.arm();
-    const out = await reply;
-    this.arm();
-    return out;
+    const replica = await this.member(to);
+    return this.input(replica, replica.propose(requestId, req, access));
   }
 
   async changeMembership(to: MemberAddress, type: ConfChangeType, nodeId: string, ctx: MemberContext & { requestId: string }): Promise<MemberChangeReply> {
-    await this.ready(to);
-    const replica = this.ensure(to);
-    const reply = replica.changeMembership(type, nodeId, ctx);
-    this.arm();
-    const out = await reply;
-    this.arm();
-    return out;
+    const replica = await this.member(to);
+    return this.input(replica, replica.changeMembership(type, nodeId, ctx));
   }
 
   async read(to: MemberAddress, req: V2Request, access: Access | null): Promise<MemberReply> {
-    await this.ready(to);
-    const replica = this.ensure(to);
+    const replica = await this.member(to);
     if (replica.removed) return { kind: "removed" };
     return replica.read(req, access);
   }
 
   async quorumRead(to: MemberAddress, req: V2Request, access: Access | null): Promise<MemberReply> {
-    await this.ready(to);
-    const replica = this.ensure(to);
-    const reply = replica.quorumRead(req, crypto.randomUUID(), access);
-    this.arm();
-    const out = await reply;
-    this.arm();
-    return out;
+    const replica = await this.member(to);
+    return this.input(replica, replica.quorumRead(req, crypto.randomUUID(), access));
   }
 
   /** The auth switch and one user's stored record, as this member knows them (credential checks). */
   async authLookup(to: MemberAddress, user: string): Promise<AuthLookup> {
-    await this.ready(to);
-    return this.ensure(to).stateMachine.authLookup(user);
+    const replica = await this.member(to);
+    return replica.stateMachine.authLookup(user);
   }
 
   async status(to: MemberAddress): Promise<MemberStatus> {
-    await this.ready(to);
-    return { ...this.ensure(to).status(), alarmAtMs: await this.ctx.storage.getAlarm() };
+    const replica = await this.member(to);
+    return { ...replica.status(), alarmAtMs: await this.ctx.storage.getAlarm() };
   }
 
   async members(to: MemberAddress): Promise<{ members: MemberInfo[]; leader: string }> {
-    await this.ready(to);
-    const replica = this.ensure(to);
+    const replica = await this.member(to);
     return { members: replica.membership.list(), leader: replica.status().leader };
   }
 
   /** /v2/stats/self, in etcd's field order (rates are omitted: always 0 here). */
   async selfStats(to: MemberAddress): Promise<Record<string, unknown>> {
-    await this.ready(to);
-    const s = this.ensure(to).status();
+    const replica = await this.member(to);
+    const s = replica.status();
     const now = Date.now();
     return {
       name: s.name,
@@ -166,22 +142,20 @@ export class Member extends DurableObject<Env> {
 
   /** /v2/stats/leader, or null when this member is not the leader. */
   async leaderStats(to: MemberAddress): Promise<Record<string, unknown> | null> {
-    await this.ready(to);
-    const replica = this.ensure(to);
+    const replica = await this.member(to);
     const s = replica.status();
     if (s.role !== "StateLeader") return null;
     return this.peerStats.leaderJson(s.id, s.voters);
   }
 
   async storeStats(to: MemberAddress): Promise<StoreStats> {
-    await this.ready(to);
-    return this.ensure(to).stateMachine.stats();
+    const replica = await this.member(to);
+    return replica.stateMachine.stats();
   }
 
   /** GET /metrics: this member's counters, gauges and histograms (src/member/metrics.ts). */
   async metrics(to: MemberAddress): Promise<MemberMetrics> {
-    await this.ready(to);
-    const replica = this.ensure(to);
+    const replica = await this.member(to);
     return memberMetrics({
       status: replica.status(),
       counters: replica.metricsCounters(),
@@ -198,52 +172,42 @@ export class Member extends DurableObject<Env> {
   // ---- the v3 key space (src/member/v3-rpc.ts) ----
 
   async v3Write(to: MemberAddress, requestId: string, cmd: V3Command): Promise<V3MemberReply> {
-    await this.ready(to);
-    const reply = v3Write(this.ensure(to), this.meta.str("cluster_id"), requestId, cmd);
-    this.arm();
-    const out = await reply;
-    this.arm();
-    return out;
+    const replica = await this.member(to);
+    return this.input(replica, v3Write(replica, this.meta.clusterId, requestId, cmd));
   }
 
   async v3Read(to: MemberAddress, req: V3Read, serializable: boolean): Promise<V3MemberReply> {
-    await this.ready(to);
-    const reply = v3Read(this.ensure(to), this.meta.str("cluster_id"), req, serializable, crypto.randomUUID(), Date.now());
-    this.arm();
-    const out = await reply;
-    this.arm();
-    return out;
+    const replica = await this.member(to);
+    return this.input(replica, v3Read(replica, this.meta.clusterId, req, serializable, crypto.randomUUID(), Date.now()));
   }
 
   /** Watch events from `from` on, waiting up to `waitMs` for new revisions. */
   async v3WatchPoll(to: MemberAddress, from: number, filter: WatchFilter, waitMs: number): Promise<V3PollReply> {
-    await this.ready(to);
-    return v3WatchPoll(this.ensure(to), this.meta.str("cluster_id"), from, filter, waitMs);
+    const replica = await this.member(to);
+    return v3WatchPoll(replica, this.meta.clusterId, from, filter, waitMs);
   }
 
   async v3Status(to: MemberAddress): Promise<V3StatusReply> {
-    await this.ready(to);
-    return v3Status(this.ensure(to), this.meta.str("cluster_id"), this.ctx.storage.sql.databaseSize);
+    const replica = await this.member(to);
+    return v3Status(replica, this.meta.clusterId, this.ctx.storage.sql.databaseSize);
   }
 
   // ---- backup and restore (admin, through the Worker's root-only routes) ----
 
   /** A linearizable copy of the state: on the leader, after a ReadIndex, captured at once. */
   async backup(to: MemberAddress): Promise<{ kind: "done"; backup: Uint8Array } | { kind: "notLeader"; leader: string } | { kind: "timeout" }> {
-    await this.ready(to);
-    const replica = this.ensure(to);
+    const replica = await this.member(to);
     if (!replica.isLeader()) return { kind: "notLeader", leader: replica.leaderName() };
     const probe = await this.quorumRead(to, v2Request({ method: "QGET" }), null);
     if (probe.kind !== "done") return probe.kind === "notLeader" ? probe : { kind: "timeout" };
     const s = replica.status();
-    const header = { version: backupFormatVersion, clusterId: this.meta.str("cluster_id"), raftIndex: s.applied, raftTerm: s.term, etcdIndex: replica.stateMachine.index(), createdAtMs: Date.now() };
+    const header = { version: backupFormatVersion, clusterId: this.meta.clusterId, raftIndex: s.applied, raftTerm: s.term, etcdIndex: replica.stateMachine.index(), createdAtMs: Date.now() };
     return { kind: "done", backup: encodeBackup({ header, pages: captureSnapshot(this.ctx.storage.sql) }) };
   }
 
   /** Re-bootstrap this member in place from a backup (force-new-cluster). */
   async restore(to: MemberAddress, backupBytes: Uint8Array, plan: RestorePlan): Promise<{ ok: boolean; message?: string }> {
-    await this.ready(to);
-    this.ensure(to);
+    await this.member(to);
     const backup = decodeBackup(backupBytes);
     if (!backup) return { ok: false, message: "not a backup of this format" };
     this.ctx.storage.transactionSync(() => restoreMember(this.ctx.storage.sql, backup, plan));
@@ -273,7 +237,7 @@ export class Member extends DurableObject<Env> {
 
   /** What this object holds, without starting it (so a destroyed member is never re-bootstrapped). */
   async lifecycle(_to: MemberAddress): Promise<{ destroyed: boolean; id: string }> {
-    return { destroyed: this.destroyed, id: this.meta.str("id") };
+    return { destroyed: this.destroyed, id: this.meta.id };
   }
 
   /** A lost machine: every table emptied, a tombstone left, the object restarted without state. */
@@ -295,8 +259,7 @@ export class Member extends DurableObject<Env> {
    * caller reads the outcome with forceNewClusterOutcome. This call itself ends in the restart.
    */
   async forceNewCluster(to: MemberAddress): Promise<{ ok: false; message: string }> {
-    await this.ready(to);
-    const replica = this.ensure(to);
+    const replica = await this.member(to);
     if (replica.removed) return { ok: false, message: `${to.name} was removed from its cluster` };
     const s = replica.status();
     if (s.applied < s.commit) return { ok: false, message: `${to.name} is still applying committed entries; retry` };
@@ -307,8 +270,7 @@ export class Member extends DurableObject<Env> {
   }
 
   async forceNewClusterOutcome(to: MemberAddress): Promise<ForceNewClusterOutcome> {
-    await this.ready(to);
-    this.ensure(to);
+    await this.member(to);
     return this.lastForceNewCluster;
   }
 
@@ -323,15 +285,13 @@ export class Member extends DurableObject<Env> {
   // ---- fault injection (reachable only through the Worker's ETCD_DEBUG=1 routes) ----
 
   async setFaults(to: MemberAddress, faults: Faults): Promise<void> {
-    await this.ready(to);
-    this.ensure(to);
-    this.meta.set("faults", JSON.stringify(faults));
+    await this.member(to);
+    this.meta.faults = faults;
     if (this.transport) this.transport.faults = faults;
   }
 
   async crash(to: MemberAddress): Promise<void> {
-    await this.ready(to);
-    this.ensure(to);
+    await this.member(to);
     this.ctx.abort("crash requested through the debug route");
   }
 
@@ -340,8 +300,7 @@ export class Member extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const to = { token: url.searchParams.get("token") ?? "", name: url.searchParams.get("name") ?? "" };
-    await this.ready(to);
-    const replica = this.ensure(to);
+    const replica = await this.member(to);
     return this.watches.open(request, replica);
   }
 
@@ -359,8 +318,37 @@ export class Member extends DurableObject<Env> {
     this.alarmWakeups++;
     this.armedAtMs = null;
     if (!this.replica) return;
-    this.replica.onAlarm();
-    this.arm();
+    this.carry(this.replica, this.replica.tick());
+  }
+
+  /**
+   * The one place a Replica's output is carried out (etcd's Ready loop, host side): its
+   * transaction has committed, so messages go to the transport, events to the watchers, a due
+   * Ready is group-committed, and the alarm follows the next deadline. Output of a replica this
+   * object has since dropped (restore, destroy) is dropped with it.
+   */
+  private carry(replica: Replica, out: ReplicaOutput): void {
+    if (replica !== this.replica) return;
+    for (const { to, messages, snapshotPages } of out.sends) {
+      const peer = replica.membership.get(to) ?? this.introduced.get(to);
+      if (peer) this.transport?.send(peer, messages, snapshotPages);
+    }
+    if (out.events.length > 0) this.watches.publish(out.events);
+    if (out.readyDue) this.deferReady(() => this.ifLive(replica, () => replica.ready()));
+    this.arm(out.deadlineMs);
+  }
+
+  /** An input for a replica that may have been dropped since (restore, destroy): a dropped one must not write again. */
+  private ifLive(replica: Replica, input: () => ReplicaOutput): void {
+    if (replica === this.replica) this.carry(replica, input());
+  }
+
+  /** An asynchronous input: carry out what it asked for at once, and again once it is answered. */
+  private async input<T>(replica: Replica, reply: Promise<T>): Promise<T> {
+    this.carry(replica, replica.takeOutput());
+    const out = await reply;
+    this.carry(replica, replica.takeOutput());
+    return out;
   }
 
   /**
@@ -395,8 +383,7 @@ export class Member extends DurableObject<Env> {
   private flushInFlight = false;
   private queuedReady: (() => void) | null = null;
 
-  private arm(): void {
-    const deadline = this.replica?.nextDeadlineMs() ?? null;
+  private arm(deadline: number | null): void {
     if (deadline === null) {
       if (this.armedAtMs !== null) this.ctx.storage.deleteAlarm().catch(ignoreReset);
       this.armedAtMs = null;
@@ -413,18 +400,40 @@ export class Member extends DurableObject<Env> {
 
   /** Start a member that may still have to find its cluster through ETCD_DISCOVERY. */
   async boot(to: MemberAddress): Promise<void> {
-    await this.ready(to);
-    this.ensure(to);
+    await this.member(to);
   }
 
   private booting: Promise<void> | null = null;
 
-  private async ready(to: MemberAddress): Promise<void> {
-    this.requestsServed++; // every RPC and watch request starts here
+  /**
+   * The replica an RPC addresses. Every RPC and watch request starts here. A running member
+   * answers at once: the replica opened in the constructor (or at the first call of a new
+   * member), so boot and discovery run only for a member that has none yet.
+   */
+  private async member(to: MemberAddress): Promise<Replica> {
+    this.requestsServed++;
     if (this.destroyed) throw new Error(memberDestroyedMessage);
-    if (this.replica || (!this.config.discoveryUrl && !this.config.discoverySrv) || this.meta.str("name")) return;
-    this.booting ??= this.discover(to).finally(() => (this.booting = null));
-    await this.booting;
+    return this.replica ? this.addressed(this.replica, to) : this.firstStart(to);
+  }
+
+  /** First start of this object's member: find the cluster (discovery) if it must, then bootstrap and open. */
+  private async firstStart(to: MemberAddress): Promise<Replica> {
+    if ((this.config.discoveryUrl || this.config.discoverySrv) && !this.meta.name) {
+      this.booting ??= this.discover(to).finally(() => (this.booting = null));
+      await this.booting;
+      if (this.destroyed) throw new Error(memberDestroyedMessage);
+    }
+    // Another call may have opened it while discovery ran.
+    if (this.replica) return this.addressed(this.replica, to);
+    this.ctx.storage.transactionSync(() => bootstrapMember(this.ctx.storage.sql, this.config, to));
+    return this.open(to);
+  }
+
+  private addressed(replica: Replica, to: MemberAddress): Replica {
+    if (to.name !== this.meta.name || to.token !== this.meta.token) {
+      throw new Error(`member ${this.meta.token}/${this.meta.name} addressed as ${to.token}/${to.name}`);
+    }
+    return replica;
   }
 
   private async discover(to: MemberAddress): Promise<void> {
@@ -432,19 +441,8 @@ export class Member extends DurableObject<Env> {
     for (const m of this.config.members) {
       if (m.name !== to.name) this.ctx.waitUntil(this.env.MEMBER.getByName(durableObjectName(to.token, m.name)).boot({ token: to.token, name: m.name }).catch(() => {}));
     }
-    if (this.meta.str("name")) return;
+    if (this.meta.name) return;
     await bootstrapFromDiscovery(this.ctx.storage, this.config, to);
-  }
-
-  private ensure(to: MemberAddress): Replica {
-    if (this.replica) {
-      if (to.name !== this.meta.str("name") || to.token !== this.meta.str("token")) {
-        throw new Error(`member ${this.meta.str("token")}/${this.meta.str("name")} addressed as ${to.token}/${to.name}`);
-      }
-      return this.replica;
-    }
-    this.ctx.storage.transactionSync(() => bootstrapMember(this.ctx.storage.sql, this.config, to));
-    return this.open(to);
   }
 
   private open(self: MemberAddress): Replica {
@@ -454,12 +452,12 @@ export class Member extends DurableObject<Env> {
       electionTicks: Math.round(this.config.electionTimeoutMs / this.config.heartbeatIntervalMs),
       snapshotCount: this.config.snapshotCount,
     };
-    const transport = new Transport(this.env, { ...self, id: this.meta.str("id") }, (p) => this.ctx.waitUntil(p), {
-      unreachable: (id) => { this.replica?.reportUnreachable(id); this.arm(); },
-      snapshotStatus: (id, failed) => { this.replica?.reportSnapshot(id, failed); this.arm(); },
-      removed: () => { this.replica?.markRemoved(); this.arm(); },
+    const transport = new Transport(this.env, { ...self, id: this.meta.id }, (p) => this.ctx.waitUntil(p), {
+      unreachable: (id) => this.ifLive(replica, () => replica.reportUnreachable(id)),
+      snapshotStatus: (id, failed) => this.ifLive(replica, () => replica.reportSnapshot(id, failed)),
+      removed: () => this.ifLive(replica, () => replica.markRemoved()),
     }, this.peerStats);
-    transport.faults = JSON.parse(this.meta.str("faults", '{"groups":null}')) as Faults;
+    transport.faults = this.meta.faults;
     this.transport = transport;
     const replica: Replica = new Replica(
       {
@@ -467,21 +465,13 @@ export class Member extends DurableObject<Env> {
         transactionSync: (fn) => this.ctx.storage.transactionSync(fn),
         now: () => Date.now(),
         rand: Math.random,
-        send: (to, messages, pages) => {
-          const peer = replica.membership.get(to) ?? this.introduced.get(to);
-          if (peer) transport.send(peer, messages, pages);
-        },
         watchers: this.watches,
-        defer: (fn) => this.deferReady(fn),
-        afterReady: () => this.arm(),
-        publish: (events) => this.watches.publish(events),
       },
-      this.meta.str("id"),
+      this.meta.id,
       timing,
     );
     this.replica = replica;
-    replica.start();
-    this.arm();
+    this.carry(replica, replica.start());
     return replica;
   }
 }

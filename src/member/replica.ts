@@ -3,22 +3,26 @@
  * the v2 store over SQLite tables, and the Ready loop persist → send → apply → advance.
  *
  * Platform-free apart from the Sql port: the Durable Object (member-do.ts) owns time, alarms,
- * RPC and WebSockets, and calls in here synchronously. Persisting and applying happen in one
- * transactionSync; messages leave only after it returns (and the platform's output gate holds
- * them until the write is durable), so a crash can never have sent what it did not persist.
+ * RPC and WebSockets, and calls in here synchronously. Every input returns what to do as a value
+ * (ReplicaOutput: messages per peer with their snapshot pages, events to publish, whether a
+ * group-committed Ready is due, the next deadline); the object carries it out in one place.
+ * Persisting and applying happen in one transactionSync; the messages in the output exist only
+ * after it returned (and the platform's output gate holds them until the write is durable), so
+ * a crash can never have sent what it did not persist.
  *
  * @module
  */
 import { RawNode, decodeConfChange } from "../raft/index.js";
 import { v2Request } from "../store/apply.js";
-import { ErrProposalDropped, ErrStepPeerNotFound, NONE, type Message, type NodeId, type Ready, type Snapshot } from "../raft/types.js";
+import { ErrProposalDropped, ErrStepPeerNotFound, NONE, type Message, type NodeId, type Snapshot } from "../raft/types.js";
 import type { V2ApplyResult, V2Request, V2Result } from "../store/types.js";
-import { Meta, type Sql } from "./sql.js";
+import type { Sql } from "./sql.js";
+import { MemberMeta } from "./member-meta.js";
 import { SqlRaftStorage } from "./sql-raft-storage.js";
 import { StateMachine, accessDenied, type Published, type WatchIndex } from "./state-machine.js";
 import type { Access } from "../auth/types.js";
 import { Membership } from "./membership.js";
-import { captureSnapshot, restoreSnapshot, snapshotId } from "./snapshot-pages.js";
+import { captureOutgoing, restoreSnapshot } from "./snapshot-pages.js";
 import { decodeProposal, encodeProposal } from "./proposal.js";
 import type { ConfChangeType } from "../raft/types.js";
 import { Waiters } from "./waiters.js";
@@ -30,27 +34,40 @@ import { slowApplyMs } from "./metrics.js";
 import { V3Member, minLeaseTtlSeconds, type V3Outcome } from "./v3-member.js";
 import type { V3Command } from "../v3/types.js";
 
-export interface ReplicaPorts {
+/** What the replica reads from its host: storage, time and randomness. Everything it wants done comes back as a ReplicaOutput. */
+export interface ReplicaEnv {
   sql: Sql;
   transactionSync<T>(fn: () => T): T;
   now(): number;
   rand(): number;
-  /**
-   * Hand messages to the transport. `snapshotPages` accompany a MsgSnap. An empty batch only
-   * wakes the peer (its Durable Object starts, from storage if it was evicted).
-   */
-  send(to: NodeId, messages: Message[], snapshotPages: Uint8Array[] | null): void;
   /** Who watches on this member (asked by the store while applying). */
   watchers: WatchIndex;
+}
+
+/**
+ * One batch for the transport. `snapshotPages` accompany a MsgSnap. An empty batch only wakes
+ * the peer (its Durable Object starts, from storage if it was evicted).
+ */
+export interface Outgoing {
+  to: NodeId;
+  messages: Message[];
+  snapshotPages: Uint8Array[] | null;
+}
+
+/** What an input asks the host to do, in this order: send, publish, schedule, re-arm. */
+export interface ReplicaOutput {
+  /** Sends, in the order raft produced them; their Ready's transaction has committed. */
+  sends: Outgoing[];
   /** Events applied by this member, in index order, after their transaction committed. */
-  publish(events: Published[]): void;
+  events: Published[];
   /**
-   * Run `fn` once the requests already queued for this object have been taken in: proposals and
-   * acks that arrive together share one Ready (one transaction, one MsgApp per follower).
+   * Call ready() once the requests already queued for this object have been taken in:
+   * proposals and acks that arrive together share one Ready (one transaction, one MsgApp per
+   * follower). Set at most once until ready() runs.
    */
-  defer(fn: () => void): void;
-  /** Called after a deferred Ready ran, so the object can re-arm its alarm. */
-  afterReady(): void;
+  readyDue: boolean;
+  /** When tick() is next due (the alarm), or null: nothing to do until an input comes. */
+  deadlineMs: number | null;
 }
 
 export const limits = {
@@ -84,7 +101,7 @@ export class Replica {
   readonly v3: V3Member;
   readonly membership: Membership;
   readonly clock: Clock;
-  private readonly meta: Meta;
+  private readonly meta: MemberMeta;
   private readonly rawNode: RawNode;
   private applied: number;
   private leader: NodeId = NONE;
@@ -103,16 +120,18 @@ export class Replica {
   private readonly counters = { leaderChangesSeen: 0, proposalsFailed: 0, slowApplies: 0 };
   private appliedConfChanges: Array<[string, number]> = [];
 
-  constructor(private readonly ports: ReplicaPorts, id: NodeId, timing: Timing) {
+  private outbox: { sends: Outgoing[]; events: Published[]; readyDue: boolean } = { sends: [], events: [], readyDue: false };
+
+  constructor(private readonly env: ReplicaEnv, id: NodeId, timing: Timing) {
     this.id = id;
-    this.meta = new Meta(ports.sql);
-    this.applied = this.meta.num("applied");
-    this.storage = new SqlRaftStorage(ports.sql, () => this.applied);
-    this.stateMachine = new StateMachine(ports.sql, ports.watchers);
-    this.v3 = new V3Member({ sql: ports.sql, propose: (data) => this.proposeData(data) }, minLeaseTtlSeconds(timing));
-    this.membership = new Membership(this.meta);
-    this.clock = new Clock(timing, ports.now());
-    this.leaderSinceMs = ports.now();
+    this.meta = new MemberMeta(env.sql);
+    this.applied = this.meta.applied;
+    this.storage = new SqlRaftStorage(env.sql, () => this.applied);
+    this.stateMachine = new StateMachine(env.sql, env.watchers);
+    this.v3 = new V3Member({ sql: env.sql, propose: (data) => this.proposeData(data) }, minLeaseTtlSeconds(timing));
+    this.membership = new Membership(this.meta.kv);
+    this.clock = new Clock(timing, env.now());
+    this.leaderSinceMs = env.now();
     this.rawNode = new RawNode({
       id,
       electionTick: timing.electionTicks,
@@ -125,24 +144,44 @@ export class Replica {
       maxUncommittedEntriesSizeBytes: limits.maxUncommittedEntriesSizeBytes,
       checkQuorum: true,
       preVote: true,
-      rand: ports.rand,
+      rand: env.rand,
       quiesceAfterTicks,
     });
     // Restarted asleep (evicted while quiesced), it knows its leader or leads: no election.
     this.leader = this.rawNode.status().softState.lead;
-    this.clock.follow(this.rawNode.quiesced, ports.now());
+    this.clock.follow(this.rawNode.quiesced, env.now());
     this.handleReady();
   }
 
   /**
-   * Called once the object serves this replica (the ports can send). A leader restarted
+   * Called once the object serves this replica (its output is carried out). A leader restarted
    * asleep was called for something, most likely work that needs a quorum: its followers
    * (evicted too, probably) start now, in parallel with its own start-up, rather than one
    * after another behind its first message.
    */
-  start(): void {
-    if (!this.rawNode.quiesced || !this.isLeader()) return;
-    for (const peer of this.storage.confState().voters) if (peer !== this.id) this.ports.send(peer, [], null);
+  start(): ReplicaOutput {
+    if (this.rawNode.quiesced && this.isLeader()) {
+      for (const peer of this.storage.confState().voters) if (peer !== this.id) this.send(peer, [], null);
+    }
+    return this.takeOutput();
+  }
+
+  /**
+   * What the inputs since the last call asked for. Synchronous inputs return it themselves;
+   * the asynchronous ones (propose, reads, membership changes) leave theirs here for the host
+   * to take right after calling them.
+   */
+  takeOutput(): ReplicaOutput {
+    const { sends, events, readyDue } = this.outbox;
+    this.outbox = { sends: [], events: [], readyDue: false };
+    return { sends, events, readyDue, deadlineMs: this.nextDeadlineMs() };
+  }
+
+  /** The group-committed Ready an earlier output asked for (readyDue). */
+  ready(): ReplicaOutput {
+    this.readyScheduled = false;
+    this.handleReady();
+    return this.takeOutput();
   }
 
   get removed(): boolean {
@@ -151,7 +190,7 @@ export class Replica {
 
   // ---- inputs ----
 
-  step(messages: Message[]): void {
+  step(messages: Message[]): ReplicaOutput {
     for (const m of messages) {
       try {
         this.rawNode.step(m);
@@ -161,11 +200,12 @@ export class Replica {
       }
     }
     this.scheduleReady();
+    return this.takeOutput();
   }
 
-  /** Drive elapsed ticks; returns nothing, the caller re-arms with nextDeadlineMs(). */
-  onAlarm(): void {
-    const now = this.ports.now();
+  /** The alarm: drive the ticks elapsed since the last one, and the leader's expiry proposals. */
+  tick(): ReplicaOutput {
+    const now = this.env.now();
     this.clock.follow(this.rawNode.quiesced, now);
     const ticks = this.clock.dueTicks(now);
     for (let i = 0; i < ticks; i++) this.rawNode.tick();
@@ -175,6 +215,7 @@ export class Replica {
       this.v3.maybeProposeExpiry(now);
       this.handleReady();
     }
+    return this.takeOutput();
   }
 
   /** A v3 write: proposed on the leader, answered once applied (or lost with the leadership). */
@@ -183,7 +224,7 @@ export class Replica {
     const done = this.v3.appliedResult(id);
     if (done) return { kind: "done", ...done };
     if (!this.isLeader()) return this.notLeader();
-    const out = await this.v3.propose(id, cmd, this.ports.now());
+    const out = await this.v3.propose(id, cmd, this.env.now());
     if (out.kind === "done") return out;
     this.counters.proposalsFailed++;
     return out.leader || !this.isLeader() ? { kind: "notLeader", leader: out.leader } : { kind: "timeout" };
@@ -271,31 +312,29 @@ export class Replica {
 
   /** A linearizable read: ReadIndex through the leader, wait for apply, then read locally. */
   async quorumRead(req: V2Request, ctx: string, access: Access | null): Promise<MemberReply> {
-    if (this.removed) return { kind: "removed" };
-    if (this.leader === NONE) return this.notLeader();
-    const index = this.reads.wait(ctx, limits.requestTimeoutMs, () => null);
-    this.rawNode.readIndex(new TextEncoder().encode(ctx));
-    this.handleReady();
-    const readIndex = await index;
-    if (readIndex === null) return { kind: "timeout" };
-    if (this.applied < readIndex) await this.waitApplied(readIndex);
+    const barrier = await this.readBarrier(ctx);
+    if (barrier === "notLeader") return { kind: "notLeader", leader: this.leaderName() };
+    if (barrier !== "ready") return { kind: barrier };
     return this.read({ ...req, method: "GET" }, access);
   }
 
   /** Told by a peer that this member was removed (it may never apply its own removal). */
-  markRemoved(): void {
-    this.ports.transactionSync(() => this.membership.markRemoved(this.id));
+  markRemoved(): ReplicaOutput {
+    this.env.transactionSync(() => this.membership.markRemoved(this.id));
     this.proposals.triggerAll(() => ({ lost: true, leader: "" }));
+    return this.takeOutput();
   }
 
-  reportUnreachable(id: NodeId): void {
+  reportUnreachable(id: NodeId): ReplicaOutput {
     this.rawNode.reportUnreachable(id);
     this.handleReady();
+    return this.takeOutput();
   }
 
-  reportSnapshot(id: NodeId, failed: boolean): void {
+  reportSnapshot(id: NodeId, failed: boolean): ReplicaOutput {
     this.rawNode.reportSnapshot(id, failed);
     this.handleReady();
+    return this.takeOutput();
   }
 
   status(): MemberStatus {
@@ -334,7 +373,7 @@ export class Replica {
 
   nextDeadlineMs(): number | null {
     if (this.removed) return null;
-    this.clock.follow(this.rawNode.quiesced, this.ports.now());
+    this.clock.follow(this.rawNode.quiesced, this.env.now());
     const tick = this.clock.nextTickAtMs(this.isLeader());
     const expiry = this.isLeader() ? earliest(this.stateMachine.earliestExpirationMs(), this.v3.earliestExpiryMs()) : null;
     const sync = expiry === null ? null : Math.max(expiry, this.syncProposedAtMs + this.clock.timing.tickMs);
@@ -347,21 +386,17 @@ export class Replica {
   private scheduleReady(): void {
     if (this.readyScheduled) return;
     this.readyScheduled = true;
-    this.ports.defer(() => {
-      this.readyScheduled = false;
-      this.handleReady();
-      this.ports.afterReady();
-    });
+    this.outbox.readyDue = true;
   }
 
   private handleReady(): void {
     while (this.rawNode.hasReady()) {
       const rd = this.rawNode.ready();
       // Captured before applying this Ready: raft asked for the snapshot at the current applied index.
-      const snapshots = this.captureOutgoingSnapshots(rd);
+      const snapshots = captureOutgoing(this.env.sql, this.id, this.applied, rd.messages);
       const outcomes: Array<[string, ApplyOutcome]> = [];
-      const startedMs = this.ports.now();
-      const events = this.ports.transactionSync(() => {
+      const startedMs = this.env.now();
+      const events = this.env.transactionSync(() => {
         if (rd.snapshot && rd.snapshot.metadata.index > 0) this.installSnapshot(rd.snapshot);
         this.storage.append(rd.entries);
         if (rd.entries.length > 0) {
@@ -370,11 +405,11 @@ export class Replica {
         }
         if (rd.hardState) this.storage.setHardState(rd.hardState);
         for (const entry of rd.committedEntries) this.applyEntry(entry, outcomes);
-        this.meta.set("applied", this.applied);
+        this.meta.applied = this.applied;
         this.maybeCompact();
         return this.stateMachine.drainEvents();
       });
-      if (this.ports.now() - startedMs > slowApplyMs) this.counters.slowApplies++;
+      if (this.env.now() - startedMs > slowApplyMs) this.counters.slowApplies++;
       this.sendAll(rd.messages, snapshots);
       if (rd.softState) this.onSoftState(rd.softState.lead);
       for (const rs of rd.readStates) this.reads.trigger(new TextDecoder().decode(rs.requestCtx), rs.index);
@@ -382,7 +417,7 @@ export class Replica {
       for (const [id, outcome] of outcomes) this.proposals.trigger(id, outcome);
       this.v3.afterCommit();
       for (const [id, raftIndex] of this.appliedConfChanges.splice(0)) this.confChanges.trigger(id, { kind: "done", raftIndex });
-      if (events.length > 0) this.ports.publish(events);
+      for (const e of events) this.outbox.events.push(e);
       this.releaseAppliedWaiters();
     }
   }
@@ -423,25 +458,16 @@ export class Replica {
       list.push(m);
       byPeer.set(m.to, list);
     }
-    for (const [to, list] of byPeer) this.ports.send(to, list, snapshots.get(to) ?? null);
+    for (const [to, list] of byPeer) this.send(to, list, snapshots.get(to) ?? null);
   }
 
-  private captureOutgoingSnapshots(rd: Ready): Map<NodeId, Uint8Array[]> {
-    const out = new Map<NodeId, Uint8Array[]>();
-    for (const m of rd.messages) {
-      if (m.type !== "MsgSnap" || !m.snapshot) continue;
-      const meta = m.snapshot.metadata;
-      if (meta.index !== this.applied) throw new Error(`snapshot at ${meta.index} but applied is ${this.applied}`);
-      const snap = snapshotId(this.id, meta.index, meta.term);
-      m.snapshot = { metadata: meta, data: new TextEncoder().encode(snap) };
-      out.set(m.to, captureSnapshot(this.ports.sql));
-    }
-    return out;
+  private send(to: NodeId, messages: Message[], snapshotPages: Uint8Array[] | null): void {
+    this.outbox.sends.push({ to, messages, snapshotPages });
   }
 
   private installSnapshot(snapshot: Snapshot): void {
     const snap = new TextDecoder().decode(snapshot.data);
-    restoreSnapshot(this.ports.sql, snap);
+    restoreSnapshot(this.env.sql, snap);
     this.storage.applySnapshot(snapshot.metadata);
     this.applied = snapshot.metadata.index;
     this.membership.reload();
@@ -460,7 +486,7 @@ export class Replica {
 
   private onSoftState(lead: NodeId): void {
     const wasLeader = this.isLeader();
-    if (lead !== this.leader) this.leaderSinceMs = this.ports.now();
+    if (lead !== this.leader) this.leaderSinceMs = this.env.now();
     if (lead !== this.leader && lead !== NONE) this.counters.leaderChangesSeen++;
     this.leader = lead;
     if (wasLeader && lead !== this.id) {
@@ -492,7 +518,7 @@ export class Replica {
   private notLeader(): { kind: "notLeader"; leader: string } {
     if (this.rawNode.quiesced) {
       this.rawNode.wake();
-      if (this.leader !== NONE && this.leader !== this.id) this.ports.send(this.leader, [], null);
+      if (this.leader !== NONE && this.leader !== this.id) this.send(this.leader, [], null);
       this.scheduleReady();
     }
     return { kind: "notLeader", leader: this.membership.nameOf(this.leader) };

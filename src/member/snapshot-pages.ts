@@ -3,12 +3,13 @@
  * v2 store's nodes and history, the v3 key space's tables, the remembered request ids and the
  * store-related meta rows.
  * Captured synchronously (one consistent view), staged page by page in `snapshot_pages` on
- * the receiver, restored in the transaction that installs the raft snapshot.
+ * the receiver, restored in the transaction that installs the raft snapshot. Both halves of a
+ * transfer live here; transport.ts only carries the pages, then the MsgSnap.
  *
  * @module
  */
 import { decode, encode } from "cbor-x";
-import type { NodeId } from "../raft/types.js";
+import type { Message, NodeId } from "../raft/types.js";
 import { bytesOf, numberOf, type Sql, type SqlValue } from "./sql.js";
 
 export const pageBytesMax = 1 << 20;
@@ -71,6 +72,28 @@ export function captureSnapshot(sql: Sql): Uint8Array[] {
   flush();
   if (pages.length === 0) pages.push(encode({ table: "meta", rows: [] } satisfies Page));
   return pages;
+}
+
+/**
+ * The sender's half, for one Ready: every outgoing MsgSnap is rewritten to carry its snapshot
+ * id, and the pages to ship before it are captured now, at the applied index raft asked for,
+ * before anything else in that Ready applies. Returns the pages per receiver.
+ */
+export function captureOutgoing(sql: Sql, self: NodeId, applied: number, messages: Message[]): Map<NodeId, Uint8Array[]> {
+  const out = new Map<NodeId, Uint8Array[]>();
+  for (const m of messages) {
+    if (m.type !== "MsgSnap" || !m.snapshot) continue;
+    const meta = m.snapshot.metadata;
+    if (meta.index !== applied) throw new Error(`snapshot at ${meta.index} but applied is ${applied}`);
+    m.snapshot = { metadata: meta, data: new TextEncoder().encode(snapshotId(self, meta.index, meta.term)) };
+    out.set(m.to, captureSnapshot(sql));
+  }
+  return out;
+}
+
+/** The receiver's half of a peer batch: a MsgSnap is stepped only once every page is staged; otherwise the leader resends. */
+export function steppable(sql: Sql, messages: Message[]): Message[] {
+  return messages.filter((m) => m.type !== "MsgSnap" || !m.snapshot || stagedComplete(sql, new TextDecoder().decode(m.snapshot.data)));
 }
 
 /** Stage one page; returns true when all pages of the snapshot are present. */

@@ -7,8 +7,9 @@
  *   and everything that waited on them;
  * - a crashed or evicted member restarts from its database when a message or request reaches
  *   it (as a Durable Object does); `Replica.start()` runs as the object's constructor would;
- * - deferred Ready runs (`ports.defer`) run when the simulator chooses, so client requests and
- *   acks that arrive in between share one Ready;
+ * - every input's output (ReplicaOutput) is carried out as the object's `carry` does: sends and
+ *   events are held by the output gate; a due Ready (`readyDue`) runs when the simulator
+ *   chooses, so client requests and acks that arrive in between share one Ready;
  * - peer batches go over a faulty network (drop, duplicate, delay, reorder, partition); a
  *   MsgSnap's pages go one by one before it, staged in `snapshot_pages` exactly as the Durable
  *   Object's snapshotPage RPC does, so a crash or drop can land mid-transfer;
@@ -16,9 +17,9 @@
  *
  * @module
  */
-import { Replica, limits, type ReplicaPorts } from "../../../src/member/replica.js";
+import { Replica, limits, type ReplicaEnv, type ReplicaOutput } from "../../../src/member/replica.js";
 import { bootstrapMember } from "../../../src/member/bootstrap.js";
-import { stagePage, stagedComplete } from "../../../src/member/snapshot-pages.js";
+import { stagePage, steppable } from "../../../src/member/snapshot-pages.js";
 import { v2Request } from "../../../src/store/apply.js";
 import type { ClusterConfig, MemberConfig } from "../../../src/cluster/config.js";
 import { computeClusterId, computeMemberId } from "../../../src/cluster/ids.js";
@@ -53,6 +54,8 @@ export class SimMember {
   incarnation = 0;
   held: Held[] = [];
   deferred: Array<() => void> = [];
+  /** Carries out one output of the current incarnation (member-do.ts's carry). */
+  carry: (out: ReplicaOutput) => void = () => {};
   clockOffsetMs = 0;
   /** Alarms do not fire before this simulated time (a late alarm). */
   alarmsHeldUntil = 0;
@@ -133,24 +136,27 @@ export class MemberCluster {
     const gate = (h: Held): void => {
       if (m.incarnation === incarnation) m.held.push(h);
     };
-    const ports: ReplicaPorts = {
+    const env: ReplicaEnv = {
       sql: m.sql,
       transactionSync: (fn) => m.sql.transactionSync(fn),
       now: () => this.now + m.clockOffsetMs,
       rand: () => m.rand.next(),
-      send: (to, messages, pages) => gate({ kind: "send", to, messages, pages }),
       watchers: { watchedPathsBelow: () => [], watcherCount: () => 1 },
-      publish: (events) => gate({ kind: "publish", events }),
-      defer: (fn) => {
-        if (m.incarnation === incarnation) m.deferred.push(fn);
-      },
-      afterReady: () => {},
+    };
+    m.carry = (out) => {
+      for (const s of out.sends) gate({ kind: "send", to: s.to, messages: s.messages, pages: s.snapshotPages });
+      if (out.events.length > 0) gate({ kind: "publish", events: out.events });
+      if (out.readyDue && m.incarnation === incarnation) {
+        m.deferred.push(() => {
+          if (m.replica) m.carry(m.replica.ready());
+        });
+      }
     };
     this.checker.onRestart(m.id);
     this.guard(m, () => {
-      const replica = new Replica(ports, m.id, this.timing());
+      const replica = new Replica(env, m.id, this.timing());
       m.replica = replica;
-      replica.start();
+      return replica.start();
     });
     return m.replica;
   }
@@ -164,9 +170,12 @@ export class MemberCluster {
    * log is corrupt: like etcd refusing a corrupt WAL, the member stops for good (the check is
    * that it never applied the entry). Anything else is a bug.
    */
-  guard(m: SimMember, fn: () => void): void {
+  guard(m: SimMember, fn: () => ReplicaOutput | void): void {
     try {
-      fn();
+      const out = fn();
+      if (out) m.carry(out);
+      // What an asynchronous input (propose, reads, membership changes) left to carry out.
+      if (m.replica && !m.dead) m.carry(m.replica.takeOutput());
     } catch (e) {
       this.failed(m, e);
     }
@@ -269,8 +278,8 @@ export class MemberCluster {
       if ((unreachable || snap) && from.replica) {
         const r = from.replica;
         this.guard(from, () => {
-          if (snap) r.reportSnapshot(p.to, true);
-          if (unreachable) r.reportUnreachable(p.to);
+          if (snap) from.carry(r.reportSnapshot(p.to, true));
+          if (unreachable) from.carry(r.reportUnreachable(p.to));
         });
       }
       return `deliver ${from.name}→${to?.name ?? p.to}: ${why}`;
@@ -291,13 +300,11 @@ export class MemberCluster {
     this.packets = this.packets.filter((q) => q !== p);
     if (replica.removed) return `deliver ${from.name}→${to.name}: receiver removed`;
     if (replica.membership.isRemoved(p.from)) {
-      if (from.replica) from.replica.markRemoved();
+      const r = from.replica;
+      if (r) this.guard(from, () => r.markRemoved());
       return `deliver ${from.name}→${to.name}: sender removed`;
     }
-    const messages = p.messages.filter((m) => {
-      if (m.type !== "MsgSnap" || !m.snapshot) return true;
-      return stagedComplete(to.sql, new TextDecoder().decode(m.snapshot.data));
-    });
+    const messages = steppable(to.sql, p.messages);
     this.guard(to, () => replica.step(messages));
     if (snap && messages.includes(snap)) {
       this.stats.snapshotsStepped++;
@@ -332,7 +339,7 @@ export class MemberCluster {
       if (this.faultsOn && (this.rand.chance(this.params.tickSkipP) || m.alarmsHeldUntil > this.now)) continue;
       const r = m.replica;
       const deadline = r.nextDeadlineMs();
-      if (deadline !== null && deadline <= this.now + m.clockOffsetMs) this.guard(m, () => r.onAlarm());
+      if (deadline !== null && deadline <= this.now + m.clockOffsetMs) this.guard(m, () => r.tick());
     }
     this.timers.advanceTo(this.now);
     return `tick`;
