@@ -8,11 +8,13 @@
  *   npm run bench -- --wake [--spells 0,15,30,60 --members 3]   (first requests after idle spells; scripts/lib/bench-wake.ts)
  *   npm run bench -- --auth [--auth-rounds 2]   (also: writes and reads as a non-root user with auth on, vs auth off)
  *   npm run bench -- --watch [--watchers 1000,10000 --watch-rounds 3]   (notify latency vs etcd 3.4; scripts/lib/bench-watch.ts)
+ *   npm run bench -- --v3 [--seconds 5 --clients 1,16,64]   (the v3 gateway vs etcd 3.4's; scripts/lib/bench-v3.ts)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchWake } from "./lib/bench-wake.js";
+import { benchV3, type LoadResult } from "./lib/bench-v3.js";
 import { benchWatch } from "./lib/bench-watch.js";
 import { startLocalCluster, type LocalCluster } from "./lib/local-cluster.js";
 
@@ -29,19 +31,14 @@ const wake = args.includes("--wake");
 const spells = arg("spells", "0,15,30,60").split(",").map(Number);
 const withAuth = args.includes("--auth");
 const watch = args.includes("--watch");
+const v3 = args.includes("--v3");
 const watcherCounts = arg("watchers", "1000,10000").split(",").map(Number);
 const watchRounds = Number(arg("watch-rounds", "3"));
 const authRounds = Number(arg("auth-rounds", "2"));
 const valueBytes = 256;
 const keysMax = 1_000;
 
-interface Result {
-  ops: number;
-  errors: number;
-  opsPerSec: number;
-  p50: number;
-  p99: number;
-}
+type Result = LoadResult;
 
 async function load(clients: number, op: (i: number) => Promise<Response>): Promise<Result> {
   const latencies: number[] = [];
@@ -119,6 +116,7 @@ try {
   cluster = await startLocalCluster({ persistTo: join(dir, "cluster"), vars: { ETCD_DEBUG: "1", ETCD_INITIAL_CLUSTER: names } });
   if (wake) await benchWake(cluster, names.split(","), spells);
   else if (watch) await benchWatch(cluster, memberCount, watcherCounts, watchRounds);
+  else if (v3) await benchV3(cluster, memberCount, clientCounts, seconds, load);
   else {
     baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline" });
     await throughput(cluster, baseline);
