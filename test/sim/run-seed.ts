@@ -13,7 +13,7 @@
 import { seededRand } from "../../src/util/rand.js";
 import { SimViolation } from "./sim-checker.js";
 import { SimCluster } from "./sim-cluster.js";
-import { hashString } from "./sim-hash.js";
+import { Tracer, traceTailLines } from "./tracer.js";
 import { drawParams, type EventWeights, type SimParams } from "./sim-params.js";
 
 export const livenessElectionTimeouts = 10;
@@ -26,7 +26,6 @@ export const livenessElectionTimeouts = 10;
  * without PreVote (seed 3878), 3.8 with it (seed 12040).
  */
 export const livenessElectionTimeoutsNoPreVote = 20;
-const traceTailLines = 40;
 /** Deliveries per liveness round before it ticks anyway (a message storm must not hang a run). */
 const deliveriesPerRoundMax = 5000;
 
@@ -64,21 +63,6 @@ const eventNames: EventName[] = [
   "deliver", "tick", "propose", "crash", "restart", "partition", "heal", "compact", "confChange", "transferLeader",
   "evict", "clockJump", "idleSpell",
 ];
-
-class Tracer {
-  tail: string[] = [];
-  all: string[] | undefined;
-  hash = 0;
-  constructor(keepAll: boolean) {
-    if (keepAll) this.all = [];
-  }
-  line(s: string): void {
-    this.hash = hashString(s + "\n", this.hash);
-    this.tail.push(s);
-    if (this.tail.length > traceTailLines * 2) this.tail = this.tail.slice(-traceTailLines);
-    this.all?.push(s);
-  }
-}
 
 function pickEvent(c: SimCluster): EventName {
   const w = c.params.weights;

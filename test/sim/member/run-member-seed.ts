@@ -12,7 +12,7 @@
  */
 import { seededRand } from "../../../src/util/rand.js";
 import { SimViolation } from "../sim-checker.js";
-import { hashString } from "../sim-hash.js";
+import { Tracer, traceTailLines } from "../tracer.js";
 import { MemberCluster, tickMs } from "./member-cluster.js";
 import { drawMemberParams, type MemberParams, type MemberWeights } from "./member-params.js";
 import { SimTimers } from "./sim-timers.js";
@@ -21,7 +21,6 @@ import { readLog } from "./member-checker.js";
 import { corrupt, staleTail } from "./member-storage-faults.js";
 
 export const livenessElectionTimeouts = 20;
-const traceTailLines = 40;
 
 export interface MemberSeedResult {
   seed: number;
@@ -155,21 +154,6 @@ async function runEvent(c: MemberCluster, e: EventName): Promise<string> {
     case "confChange": return c.confChange();
     case "staleTail": return staleTail(c);
     case "corrupt": return corrupt(c);
-  }
-}
-
-class Tracer {
-  tail: string[] = [];
-  all: string[] | undefined;
-  hash = 0;
-  constructor(keepAll: boolean) {
-    if (keepAll) this.all = [];
-  }
-  line(s: string): void {
-    this.hash = hashString(s + "\n", this.hash);
-    this.tail.push(s);
-    if (this.tail.length > traceTailLines * 2) this.tail = this.tail.slice(-traceTailLines);
-    this.all?.push(s);
   }
 }
 
