@@ -9,6 +9,9 @@
  *   npm run bench -- --auth [--auth-rounds 2]   (also: writes and reads as a non-root user with auth on, vs auth off)
  *   npm run bench -- --watch [--watchers 1000,10000 --watch-rounds 3]   (notify latency vs etcd 3.4; scripts/lib/bench-watch.ts)
  *   npm run bench -- --v3 [--seconds 5 --clients 1,16,64]   (the v3 gateway vs etcd 3.4's; scripts/lib/bench-v3.ts)
+ *
+ * Local clusters run without wrangler's DevTools inspector (scripts/lib/dev-server.ts), as
+ * deployed Workers do; `--inspector` measures them as `npm start` runs them.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,6 +38,7 @@ const v3 = args.includes("--v3");
 const watcherCounts = arg("watchers", "1000,10000").split(",").map(Number);
 const watchRounds = Number(arg("watch-rounds", "3"));
 const authRounds = Number(arg("auth-rounds", "2"));
+const inspector = args.includes("--inspector");
 const valueBytes = 256;
 const keysMax = 1_000;
 
@@ -113,12 +117,16 @@ let cluster: LocalCluster | null = null;
 let baseline: LocalCluster | null = null;
 try {
   const names = Array.from({ length: memberCount }, (_, i) => `infra${i}`).join(",");
-  cluster = await startLocalCluster({ persistTo: join(dir, "cluster"), vars: { ETCD_DEBUG: "1", ETCD_INITIAL_CLUSTER: names } });
+  console.log(`local clusters: ${inspector ? "wrangler dev with its DevTools inspector (as npm start)" : "wrangler dev without the DevTools inspector (as deployed; --inspector for npm start's)"}`);
+  cluster = await startLocalCluster({ persistTo: join(dir, "cluster"), vars: { ETCD_DEBUG: "1", ETCD_INITIAL_CLUSTER: names }, inspector });
   if (wake) await benchWake(cluster, names.split(","), spells);
-  else if (watch) await benchWatch(cluster, memberCount, watcherCounts, watchRounds);
+  else if (watch) {
+    baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline", inspector });
+    await benchWatch(cluster, baseline, memberCount, watcherCounts, watchRounds);
+  }
   else if (v3) await benchV3(cluster, memberCount, clientCounts, seconds, load);
   else {
-    baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline" });
+    baseline = await startLocalCluster({ persistTo: join(dir, "baseline"), config: "scripts/bench/wrangler.toml", readyCheckPath: "/health-baseline", inspector });
     await throughput(cluster, baseline);
   }
 } finally {

@@ -1,8 +1,10 @@
 /**
  * `npm run bench -- --watch`: N long-poll watchers (`?wait=true`) on one key, then one write;
  * how long each watcher waits for its event (from the moment the PUT is sent to the end of its
- * response), p50/p99 and how many were notified. The same against a real etcd 3.4 in the same
- * run, and the ratio. Not a test: nothing here asserts.
+ * response), p50/p99 and how many were notified. The same against a real etcd 3.4 and against the
+ * platform floor (scripts/bench/baseline-worker.ts: one Worker isolate answering the held
+ * requests itself, no Raft, no member) in the same run, and the ratios. Not a test: nothing here
+ * asserts.
  *
  * The client side is Node's http with one keep-alive socket per watcher (no pool limit): Node's
  * fetch pools per origin and would itself queue thousands of watchers. With 10,000 watchers
@@ -117,20 +119,26 @@ function median(rounds: Round[]): Round {
 const fmt = (r: Round) =>
   `min ${r.min.toFixed(0).padStart(5)} ms  p50 ${r.p50.toFixed(0).padStart(5)} ms  p99 ${r.p99.toFixed(0).padStart(5)} ms  max ${r.max.toFixed(0).padStart(5)} ms  notified ${r.notified}/${r.watchers}  (the write itself ${r.put.toFixed(0)} ms; registering took ${(r.registeredMs / 1000).toFixed(1)} s)${r.refused ? `\n           not registered: ${r.refused}` : ""}`;
 
-export async function benchWatch(cluster: LocalCluster, memberCount: number, counts: number[], rounds: number): Promise<void> {
+export async function benchWatch(cluster: LocalCluster, floor: LocalCluster, memberCount: number, counts: number[], rounds: number): Promise<void> {
   const etcd = await startEtcd("bench");
+  // Straight to the workerd that runs each Worker when known (no dev proxy, as deployed).
+  const clusterUrl = cluster.directUrl() ?? cluster.url;
+  const floorUrl = floor.directUrl() ?? floor.url;
   try {
-    console.log(`bench --watch: ${memberCount}-member cluster (local wrangler dev) vs etcd 3.4 (one member), one write to a key with N long-poll watchers, median of ${rounds} rounds, ${new Date().toISOString()}`);
-    await round(cluster.url, "watchbench/warm", 10);
+    console.log(`bench --watch: ${memberCount}-member cluster (local, ${clusterUrl === cluster.url ? "through wrangler dev's proxy" : "straight to its workerd"}) vs etcd 3.4 (one member) vs the platform floor, one write to a key with N long-poll watchers, median of ${rounds} rounds, ${new Date().toISOString()}`);
+    await round(clusterUrl, "watchbench/warm", 10);
     await round(etcd.clientURL, "watchbench/warm", 10);
+    await round(floorUrl, "watchbench/warm", 10);
     for (const n of counts) {
       const c: Round[] = [];
       const e: Round[] = [];
+      const f: Round[] = [];
       try {
         for (let i = 0; i < rounds; i++) {
-          // Alternate, so drift on a shared machine hits both alike.
-          c.push(await round(cluster.url, `watchbench/k${n}`, n));
+          // Alternate, so drift on a shared machine hits all alike.
+          c.push(await round(clusterUrl, `watchbench/k${n}`, n));
           e.push(await round(etcd.clientURL, `watchbench/k${n}`, n));
+          f.push(await round(floorUrl, `watchbench/k${n}`, n));
         }
       } catch (err) {
         // E.g. wrangler dev's proxy out of file descriptors (two sockets per watcher).
@@ -139,10 +147,12 @@ export async function benchWatch(cluster: LocalCluster, memberCount: number, cou
       }
       const cm = median(c);
       const em = median(e);
+      const fm = median(f);
       console.log(`\n${n} watchers`);
       console.log(`  cluster  ${fmt(cm)}`);
       console.log(`  etcd     ${fmt(em)}`);
-      console.log(`  ratio    p50 ${(cm.p50 / em.p50).toFixed(2)}x  p99 ${(cm.p99 / em.p99).toFixed(2)}x etcd`);
+      console.log(`  floor    ${fmt(fm)}`);
+      console.log(`  ratio    p50 ${(cm.p50 / em.p50).toFixed(2)}x  p99 ${(cm.p99 / em.p99).toFixed(2)}x etcd;  p50 ${(cm.p50 / fm.p50).toFixed(2)}x  p99 ${(cm.p99 / fm.p99).toFixed(2)}x the floor (floor: p99 ${(fm.p99 / em.p99).toFixed(2)}x etcd)`);
     }
   } finally {
     await etcd.stop();

@@ -24,10 +24,18 @@ export interface LocalClusterOptions {
   readyCheckPath?: string;
   /** Print wrangler's output (npm start) instead of keeping it for diagnostics. */
   inheritOutput?: boolean;
+  /**
+   * Attach wrangler's DevTools inspector, as `wrangler dev` always does (default true). The
+   * benchmarks turn it off (scripts/lib/dev-server.ts): it costs every request work in two more
+   * processes, and deployed Workers have none.
+   */
+  inspector?: boolean;
 }
 
 export interface LocalCluster {
   url: string;
+  /** The workerd running the Worker, behind wrangler's dev proxy (known only without the inspector). */
+  directUrl(): string | null;
   port: number;
   process: ChildProcess;
   output(): string;
@@ -48,13 +56,19 @@ export async function freePort(): Promise<number> {
 
 export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
   const port = opts.port ?? (await freePort());
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
-  args.push("--config", opts.config ?? "wrangler.toml");
-  if (opts.persistTo) args.push("--persist-to", opts.persistTo);
+  const config = opts.config ?? "wrangler.toml";
   // wrangler.toml locks a fresh deploy down; a local cluster starts as a fresh etcd unless asked.
   const vars = opts.config && opts.config !== "wrangler.toml" ? { ...opts.vars } : { ETCD_AUTH_BOOTSTRAP: "off", ...opts.vars };
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child = spawn("npx", args, {
+  let args: string[];
+  if (opts.inspector === false) {
+    args = ["node", "--import", "tsx", "scripts/lib/dev-server.ts", JSON.stringify({ config, port, persistTo: opts.persistTo, vars })];
+  } else {
+    args = ["npx", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort())];
+    args.push("--config", config);
+    if (opts.persistTo) args.push("--persist-to", opts.persistTo);
+    for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  }
+  const child = spawn(args[0]!, args.slice(1), {
     cwd: projectRoot,
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1", ...opts.env },
     stdio: opts.inheritOutput ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
@@ -69,6 +83,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     port,
     process: child,
     output: () => log,
+    directUrl: () => /dev-server: ready on \S+ \(no inspector\); direct (http:\/\/\S+)/.exec(log)?.[1] ?? null,
     stop: () => stopProcess(child),
   };
   try {

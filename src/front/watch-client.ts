@@ -1,36 +1,56 @@
 /**
- * The Worker's side of a watch: a WebSocket to a member (see member/watch-hub.ts), turned into
- * the WatchStart the HTTP layer streams to the client. The Worker holds the long poll, so no
- * member stays awake for it.
+ * The Worker's side of a watch, turned into the WatchStart the HTTP layer streams to the client.
+ * The Worker holds the long poll, so no member stays awake for it.
  *
- * One socket per watch, not one per isolate: Workers bind every I/O object (a WebSocket, a
- * stream) to the request that created it ("Cannot perform I/O on behalf of a different
- * request"), so a socket shared by the watches of many requests cannot deliver into them. The
- * member encodes each event once and sends the same frame on every matching socket.
+ * The watches of one isolate share one WebSocket per member, a *feed* (member/watch-hub.ts):
+ * each watch registers over RPC from its own request, and the member sends each event once per
+ * feed, naming the watches it is for; the feed's listener hands it to each of them. So a write
+ * with 1,000 watchers costs the member one frame and the isolate one message, where a socket
+ * per watch cost 1,000 of each.
  *
- * When the member's socket breaks (the member crashed, restarted or replaced its state) the
- * watch is registered again with the member, from the index after the last event it delivered,
- * and with `replay`: the member sends every matching event since then from its history before
- * live ones. The client sees no gap and no duplicate; if the events it missed left the history
- * it gets etcd's 401 as the last word.
+ * Workers bind I/O to the request that started it ("Cannot perform I/O on behalf of a
+ * different request"): the feed's socket belongs to the request that opened it. Only its own
+ * listeners and timers (which run in that request) touch it; every other watch only queues what
+ * it wants sent, and is woken by a promise the listener resolves (a continuation runs in the
+ * request that awaits it). If that request's I/O goes away, so does the feed: the member stops
+ * answering its keep-alive, and every watch on it registers again on a new one.
+ *
+ * A watch whose feed broke (the member crashed, restarted, replaced its state, or the feed's
+ * request ended) or was told to `resync` (the member woke from hibernation and forgot its
+ * registrations) registers again from the index after the last event it delivered, with
+ * `replay`: the member answers every matching event since from its history, then live ones.
+ * The client sees no gap and no duplicate; if the events it missed left the history it gets
+ * etcd's 401 as the last word.
  *
  * @module
  */
 import type { Access } from "../auth/types.js";
 import type { WatchRequest, WatchStart } from "../http/handler.js";
 import type { Member } from "../member/member-do.js";
-import type { MemberAddress } from "../member/rpc-types.js";
+import type { FeedFrame, MemberAddress, WatchAddReply } from "../member/rpc-types.js";
 import type { V2Error, V2Event } from "../store/types.js";
 
 /** Events buffered for a slow client before the watch is dropped (etcd drops at 100). */
 export const watchEventsBufferedMax = 100;
-/** Watches one Worker isolate holds open (each an HTTP response and a member WebSocket). */
+/** Watches one Worker isolate holds open (each an HTTP response and a registration on a feed). */
 export const watchersPerIsolateMax = 10_000;
 /** How long a watch whose member went away keeps trying to register again before it ends. */
 export const watchResumeMsMax = 15_000;
+/** How long a watch waits for its isolate's feed to a member to open. */
+export const feedOpenMsMax = 5_000;
+/** How often a feed's request sends what its watches queued (cancellations). */
+export const feedPumpMs = 200;
+/** How often a feed pings its member (answered by the platform, without waking the member). */
+export const feedPingMs = 2_000;
+/** A feed not heard from for this long (no pong, no event) is taken for broken. */
+export const feedSilentMsMax = 10_000;
+/** How often each idle watch checks its feed, at least; more rarely with many watches (≤ 200 checks/s). */
+const feedCheckMsMin = 5_000;
+const feedChecksPerSecondMax = 200;
 const resumeBackoffMs = [50, 100, 200, 400, 800, 1_000];
 
 let isolateWatchers = 0;
+let registrationIds = 0;
 
 /** Open watches in this isolate (tests and limits). */
 export function isolateWatcherCount(): number {
@@ -41,15 +61,155 @@ function watchError(cause: string, index: number): V2Error {
   return { errorCode: 300, message: "Raft Internal Error", cause, index };
 }
 
-type Frame =
-  | { type: "start"; etcdIndex: number; raftIndex: number; raftTerm: number }
-  | { type: "error"; error: V2Error }
-  | { type: "event"; event: V2Event };
-
-type Started = Extract<Frame, { type: "start" }>;
-
 /** The member a watch registers with: asked again on every (re-)registration. */
 export type WatchTarget = () => { stub: DurableObjectStub<Member>; member: MemberAddress };
+
+type Stub = DurableObjectStub<Member>;
+
+/** This isolate's feeds, by member. */
+const feeds = new Map<string, Feed>();
+
+/** Open watch feeds in this isolate (tests). */
+export function isolateFeedCount(): number {
+  return feeds.size;
+}
+
+function feedFor(stub: Stub, member: MemberAddress): Feed {
+  const key = `${member.token}/${member.name}`;
+  const current = feeds.get(key);
+  if (current && current.usable()) return current;
+  current?.lose();
+  const feed = new Feed(key, stub, member);
+  feeds.set(key, feed);
+  return feed;
+}
+
+/** `value`, or a rejection after `ms`: a watch never waits on another request without a timer of its own. */
+function within<T>(value: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+    value.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+function quietly(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // already closed, or owned by a request that has ended
+  }
+}
+
+/** One isolate's WebSocket to one member, shared by all of the isolate's watches on it. */
+class Feed {
+  readonly id = crypto.randomUUID();
+  readonly watches = new Map<number, MemberWatch>();
+  readonly ready: Promise<void>;
+  private ws: WebSocket | null = null;
+  private dead = false;
+  private lastHeardMs = Date.now();
+  private lastPingMs = Date.now();
+  private cancels: number[] = [];
+  private pump: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly key: string,
+    stub: Stub,
+    member: MemberAddress,
+  ) {
+    this.ready = this.open(stub, member);
+    this.ready.catch(() => this.lose());
+  }
+
+  private async open(stub: Stub, member: MemberAddress): Promise<void> {
+    const params = new URLSearchParams({ token: member.token, name: member.name, feed: this.id });
+    const resp = await stub.fetch(`https://member/watch-feed?${params}`, { headers: { Upgrade: "websocket" } });
+    if (!resp.webSocket) throw new Error(`watch feed: member answered ${resp.status} without a WebSocket`);
+    const ws = resp.webSocket;
+    ws.accept();
+    if (this.dead) return quietly(() => ws.close(1000, "lost"));
+    this.ws = ws;
+    this.lastHeardMs = Date.now();
+    ws.addEventListener("message", (e) => this.onMessage(String(e.data)));
+    ws.addEventListener("close", () => this.lose());
+    ws.addEventListener("error", () => this.lose());
+    // Runs in the request that owns the socket, so it may send on it.
+    this.pump = setInterval(() => this.tick(), feedPumpMs);
+  }
+
+  /** Open (or opening) and heard from lately. */
+  usable(): boolean {
+    return !this.dead && Date.now() - this.lastHeardMs < feedSilentMsMax;
+  }
+
+  /** Stop routing to `id`; the member is told on the feed's next turn. */
+  cancel(id: number): void {
+    if (this.watches.delete(id) && !this.dead) this.cancels.push(id);
+  }
+
+  /** Tell the member to let `id` go even though it is no longer routed (cancelled before it was registered). */
+  cancelLate(id: number): void {
+    if (!this.dead && !this.cancels.includes(id)) this.cancels.push(id);
+  }
+
+  /** Stop routing to `id`, which the member has already let go (a one-shot that fired). */
+  forget(id: number): void {
+    this.watches.delete(id);
+  }
+
+  /** The feed is gone: every watch on it registers again, on a new feed. */
+  lose(): void {
+    if (this.dead) return;
+    this.dead = true;
+    if (feeds.get(this.key) === this) feeds.delete(this.key);
+    const pump = this.pump;
+    if (pump) quietly(() => clearInterval(pump));
+    const ws = this.ws;
+    if (ws) quietly(() => ws.close(1000, "lost"));
+    const lost = [...this.watches.values()];
+    this.watches.clear();
+    for (const w of lost) w.feedLost(this);
+  }
+
+  private onMessage(data: string): void {
+    this.lastHeardMs = Date.now();
+    if (data === "pong") return;
+    const frame = JSON.parse(data) as FeedFrame;
+    if (frame.type === "resync") {
+      // The member forgot every registration: each watch registers again (its own request does).
+      const lost = [...this.watches.values()];
+      this.watches.clear();
+      for (const w of lost) w.feedLost(this);
+      return;
+    }
+    for (const id of frame.ids) {
+      const w = this.watches.get(id);
+      if (w) w.deliver(frame.event);
+      else if (!this.cancels.includes(id)) this.cancels.push(id); // a watch that ended while the event was on its way
+    }
+    this.flush();
+  }
+
+  private tick(): void {
+    if (this.dead) return;
+    if (!this.usable()) return this.lose();
+    if (Date.now() - this.lastPingMs >= feedPingMs) {
+      this.lastPingMs = Date.now();
+      quietly(() => this.ws?.send("ping"));
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.cancels.length === 0 || !this.ws) return;
+    const ids = this.cancels;
+    this.cancels = [];
+    quietly(() => this.ws!.send(JSON.stringify({ type: "cancel", ids })));
+  }
+}
 
 /**
  * `target` is asked for a fresh stub each time: a stub that saw its object reset stays broken,
@@ -61,23 +221,24 @@ export async function openWatch(target: WatchTarget, req: WatchRequest, access: 
   }
   isolateWatchers++;
   const watch = new MemberWatch(target, req, access);
-  let head: Frame;
+  let reply: WatchAddReply | null = null;
   try {
-    head = await watch.connect(req.sinceIndex, false);
+    // A feed can break between opening and registering: then once more on a new one.
+    for (let attempt = 0; attempt < 3 && (reply === null || reply.kind === "noFeed"); attempt++) reply = await watch.connect(req.sinceIndex, false);
   } catch (e) {
     watch.cancel();
     throw e;
   }
-  if (head.type !== "start") {
+  if (reply?.kind !== "started") {
     watch.cancel();
-    if (head.type === "error") return { ok: false, error: head.error };
-    throw new Error("watch: unexpected first frame");
+    if (reply?.kind === "error") return { ok: false, error: reply.error };
+    throw new Error("watch: no watch feed to the member could be opened");
   }
   return {
     ok: true,
-    etcdIndex: head.etcdIndex,
-    raftIndex: head.raftIndex,
-    raftTerm: head.raftTerm,
+    etcdIndex: reply.etcdIndex,
+    raftIndex: reply.raftIndex,
+    raftTerm: reply.raftTerm,
     events: watch.events(),
     cancel: () => watch.cancel(),
     endedBy: () => watch.dropped,
@@ -85,16 +246,20 @@ export async function openWatch(target: WatchTarget, req: WatchRequest, access: 
 }
 
 class MemberWatch {
-  private ws: WebSocket | null = null;
   private readonly queue: V2Event[] = [];
   /** No more events will be queued: cancelled, dropped, or a one-shot that has its event. */
   private closed = false;
   private counted = true;
   /** The first index this watch still needs (after the last event delivered). */
   private next = 0;
-  private delivered = 0;
   private wake: (() => void) | null = null;
-  private memberName = "";
+  /** The feed and id it is registered under; null while not registered. */
+  private feed: Feed | null = null;
+  private id = 0;
+  /** Events the feed brought before the member's answer to the registration did. */
+  private early: V2Event[] | null = null;
+  /** Its feed broke or forgot it: register again. */
+  private lost = false;
   dropped: V2Error | null = null;
 
   constructor(
@@ -103,106 +268,132 @@ class MemberWatch {
     private readonly access: Access | null,
   ) {}
 
-  /** Register with the member from `since` (0 = next); resolves with its first frame. */
-  async connect(since: number, replay: boolean): Promise<Frame> {
+  /** Register with the member from `since` (0 = next), on this isolate's feed to it. */
+  async connect(since: number, replay: boolean): Promise<WatchAddReply> {
     const { stub, member } = this.target();
-    this.memberName = member.name;
-    const params = new URLSearchParams({
-      access: this.access ? JSON.stringify(this.access) : "internal",
-      token: member.token,
-      name: member.name,
-      path: this.req.path,
-      recursive: String(this.req.recursive),
-      stream: String(this.req.stream),
-      since: String(since),
-      replay: String(replay),
-    });
-    const resp = await stub.fetch(`https://member/watch?${params}`, { headers: { Upgrade: "websocket" } });
-    if (!resp.webSocket) throw new Error(`watch: member answered ${resp.status} without a WebSocket`);
-    const ws = resp.webSocket;
-    ws.accept();
-    let first: ((f: Frame) => void) | null = null;
-    const head = new Promise<Frame>((resolve) => (first = resolve));
-    const lost = () => {
-      const f = first;
-      first = null;
-      if (f) return f({ type: "error", error: watchError("watch closed", 0) });
-      if (this.ws === ws) this.memberLost();
-    };
-    ws.addEventListener("message", (e) => {
-      const frame = JSON.parse(String(e.data)) as Frame;
-      if (first) {
-        const f = first;
-        first = null;
-        if (frame.type === "start") {
-          this.ws = ws;
-          this.next ||= since || frame.etcdIndex + 1;
-        }
-        return f(frame);
-      }
-      if (this.ws !== ws) return;
-      if (frame.type === "event") this.push(frame.event);
-      else if (frame.type === "error") this.drop(frame.error);
-    });
-    ws.addEventListener("close", lost);
-    ws.addEventListener("error", lost);
-    const frame = await head;
-    if (frame.type === "start" && this.closed) this.closeSocket(ws, "cancelled");
-    return frame;
+    const feed = feedFor(stub, member);
+    try {
+      await within(feed.ready, feedOpenMsMax, "watch feed");
+    } catch (e) {
+      feed.lose();
+      throw e;
+    }
+    const id = ++registrationIds;
+    // Routed before the member is asked: its first live event may beat its answer here.
+    this.feed = feed;
+    this.id = id;
+    this.early = [];
+    feed.watches.set(id, this);
+    let reply: WatchAddReply;
+    try {
+      reply = (await stub.watchAdd(member, feed.id, {
+        id,
+        path: this.req.path,
+        recursive: this.req.recursive,
+        stream: this.req.stream,
+        since,
+        replay,
+        access: this.access ? JSON.stringify(this.access) : "internal",
+      })) as WatchAddReply;
+    } catch (e) {
+      this.detach(true);
+      throw e;
+    }
+    if (reply.kind === "noFeed") feed.lose();
+    if (reply.kind !== "started") {
+      this.detach(false);
+      return reply;
+    }
+    if (this.closed) {
+      // Cancelled while the member answered: its cancellation may have reached it first.
+      if (!reply.done) feed.cancelLate(id);
+      return reply;
+    }
+    if (this.feed !== feed || this.id !== id) {
+      // The feed broke while the member answered: what it answered from history still stands.
+      this.lost = !this.closed;
+    }
+    this.next ||= since || reply.etcdIndex + 1;
+    const early = this.early ?? [];
+    this.early = null;
+    if (reply.done) this.detach(false);
+    for (const e of reply.events) this.push(e);
+    for (const e of early) this.push(e);
+    return reply;
+  }
+
+  /** An event from the feed. */
+  deliver(event: V2Event): void {
+    if (this.early) return void this.early.push(event);
+    // The member lets a one-shot go once it fired.
+    if (!this.req.stream) this.detach(false);
+    this.push(event);
+  }
+
+  /** The feed broke or forgot the registrations: register again from our own request. */
+  feedLost(feed: Feed): void {
+    if (this.feed !== feed) return;
+    this.feed = null;
+    this.early = null;
+    if (this.closed) return;
+    this.lost = true;
+    this.poke();
+  }
+
+  /** No longer registered; `tell` the member when it may still hold the registration. */
+  private detach(tell: boolean): void {
+    const feed = this.feed;
+    this.feed = null;
+    this.early = null;
+    if (!feed) return;
+    if (tell) feed.cancel(this.id);
+    else feed.forget(this.id);
   }
 
   private push(event: V2Event): void {
     if (this.closed) return;
     if (this.queue.length >= watchEventsBufferedMax) {
       // The client reads too slowly: it gets what is buffered, then this as the last word.
-      this.drop(watchError(`watch dropped: the client fell ${watchEventsBufferedMax} events behind`, this.next - 1), "client too slow");
+      this.drop(watchError(`watch dropped: the client fell ${watchEventsBufferedMax} events behind`, this.next - 1));
       return;
     }
     this.queue.push(event);
     this.next = event.node.modifiedIndex + 1;
-    this.delivered++;
-    if (!this.req.stream) this.finish("done");
+    if (!this.req.stream) this.finish();
     this.poke();
   }
 
   /** End with `error` as the last word after what is buffered. */
-  private drop(error: V2Error, reason = "ended"): void {
+  private drop(error: V2Error): void {
     if (this.closed) return;
     this.dropped = error;
-    this.finish(reason);
+    this.finish();
     this.poke();
-  }
-
-  /** The member's socket broke while the watch still needs events: register again. */
-  private memberLost(): void {
-    this.ws = null;
-    if (this.closed) return;
-    void this.resume();
   }
 
   private async resume(): Promise<void> {
     const deadline = Date.now() + watchResumeMsMax;
     for (let attempt = 0; !this.closed; attempt++) {
-      let frame: Frame | null = null;
+      let reply: WatchAddReply | null = null;
       try {
-        frame = await this.connect(this.next, true);
+        reply = await this.connect(this.next, true);
       } catch {
         // the member is restarting: try again
       }
-      if (frame?.type === "start" || this.closed) return;
-      if (frame?.type === "error" && frame.error.cause !== "watch closed") return this.drop(frame.error);
-      if (Date.now() >= deadline) return this.drop(watchError(`watch closed: member ${this.memberName} did not answer for ${watchResumeMsMax} ms`, this.next - 1));
+      if (this.closed || reply?.kind === "started") return;
+      if (reply?.kind === "error") return this.drop(reply.error);
+      if (Date.now() >= deadline) {
+        return this.drop(watchError(`watch closed: member ${this.target().member.name} did not answer for ${watchResumeMsMax} ms`, this.next - 1));
+      }
       await new Promise((r) => setTimeout(r, resumeBackoffMs[Math.min(attempt, resumeBackoffMs.length - 1)]));
     }
   }
 
-  /** No more events: release the isolate's count and the member's socket. */
-  private finish(reason: string): void {
+  /** No more events: release the isolate's count and the registration. */
+  private finish(): void {
     this.closed = true;
     this.release();
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) this.closeSocket(ws, reason);
+    this.detach(true);
   }
 
   private release(): void {
@@ -212,16 +403,8 @@ class MemberWatch {
 
   cancel(): void {
     if (this.closed) return this.release();
-    this.finish("cancelled");
+    this.finish();
     this.poke();
-  }
-
-  private closeSocket(ws: WebSocket, reason: string): void {
-    try {
-      ws.close(1000, reason);
-    } catch {
-      // already closed
-    }
   }
 
   private poke(): void {
@@ -230,11 +413,33 @@ class MemberWatch {
     w?.();
   }
 
+  /** Resolves when poked, or after the feed check interval (a timer of this request's own). */
+  private idle(): Promise<void> {
+    const ms = Math.max(feedCheckMsMin, Math.ceil((isolateWatchers / feedChecksPerSecondMax) * 1000));
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   async *events(): AsyncGenerator<V2Event> {
     for (;;) {
       while (this.queue.length > 0) yield this.queue.shift()!;
       if (this.closed) return;
-      await new Promise<void>((r) => (this.wake = r));
+      if (this.lost) {
+        this.lost = false;
+        await this.resume();
+        continue;
+      }
+      await this.idle();
+      // A feed whose request ended is heard from no more: its watches notice it here.
+      if (this.feed && !this.feed.usable()) this.feed.lose();
     }
   }
 }

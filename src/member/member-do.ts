@@ -1,7 +1,7 @@
 /**
  * The member Durable Object: the only code that touches Durable Object APIs. It hosts one
  * Replica (raft + store over this object's SQLite), drives time with one alarm, carries peer
- * messages over RPC and holds watchers as hibernatable WebSockets.
+ * messages over RPC and feeds watch events to Worker isolates over hibernatable WebSockets.
  *
  * RPC methods return failures as values (MemberReply), never throw for expected conditions.
  *
@@ -17,7 +17,7 @@ import type { Env } from "./env.js";
 import { Replica, type ReplicaOutput } from "./replica.js";
 import type { ConfChangeType } from "../raft/types.js";
 import type { MemberContext } from "./proposal.js";
-import type { Faults, MemberAddress, MemberChangeReply, MemberReply, PeerReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats } from "./rpc-types.js";
+import type { Faults, MemberAddress, MemberChangeReply, MemberReply, PeerReply, MemberStatus, PeerBatch, SnapshotPage, StoreStats, WatchAddReply, WatchRegistration } from "./rpc-types.js";
 import { schema } from "./schema.js";
 import type { Access, AuthLookup } from "../auth/types.js";
 import type { MemberInfo } from "./membership.js";
@@ -295,21 +295,30 @@ export class Member extends DurableObject<Env> {
     this.ctx.abort("crash requested through the debug route");
   }
 
-  // ---- watches: a WebSocket per watcher, hibernatable ----
+  // ---- watches: one hibernatable WebSocket per Worker isolate (a feed), registrations over RPC ----
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const to = { token: url.searchParams.get("token") ?? "", name: url.searchParams.get("name") ?? "" };
+    if (url.pathname !== "/watch-feed") return new Response("not found", { status: 404 });
+    await this.member({ token: url.searchParams.get("token") ?? "", name: url.searchParams.get("name") ?? "" });
+    return this.watches.openFeed(request);
+  }
+
+  async watchAdd(to: MemberAddress, feedId: string, reg: WatchRegistration): Promise<WatchAddReply> {
     const replica = await this.member(to);
-    return this.watches.open(request, replica);
+    return this.watches.register(replica, feedId, reg);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.watches.message(ws, message);
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    this.watches.close(ws);
+    this.watches.closed(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    this.watches.close(ws);
+    this.watches.closed(ws);
   }
 
   // ---- time ----

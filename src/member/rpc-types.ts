@@ -6,7 +6,7 @@
  * @module
  */
 import type { Message } from "../raft/types.js";
-import type { StoreStats, V2Event, V2Request, V2Result } from "../store/types.js";
+import type { StoreStats, V2Error, V2Event, V2Request, V2Result } from "../store/types.js";
 
 /** Which member a call is for. A Durable Object does not know its own name until told. */
 export interface MemberAddress {
@@ -84,3 +84,43 @@ export interface Faults {
 }
 
 export type { StoreStats, V2Event, V2Request };
+
+/**
+ * A watch registered on a watch feed (member/watch-hub.ts): what it watches and from where.
+ * `access` is the client's permission question as JSON, or "internal" for the cluster's own.
+ */
+export interface WatchRegistration {
+  /** Unique within its feed; events for it arrive on the feed tagged with it. */
+  id: number;
+  path: string;
+  recursive: boolean;
+  stream: boolean;
+  /** The first index wanted (a waitIndex, or the index after the last one delivered); 0 = next. */
+  since: number;
+  /** Resuming: every matching event since `since` from the history, not only the first. */
+  replay: boolean;
+  access: string;
+}
+
+/** The member's answer to a registration. Live events follow on the feed, after `events`. */
+export type WatchAddReply =
+  | {
+      kind: "started";
+      etcdIndex: number;
+      raftIndex: number;
+      raftTerm: number;
+      /** Answered from the history (all ≤ etcdIndex), in index order. */
+      events: V2Event[];
+      /** Nothing more will come: a long poll answered from history, or etcd's stream quirk. */
+      done: boolean;
+    }
+  | { kind: "error"; error: V2Error }
+  /** The member holds no feed of that id (it closed, or the member restarted): open a new one. */
+  | { kind: "noFeed" };
+
+/** Member → Worker on a watch feed (JSON text frames); the Worker sends `cancel` and "ping". */
+export type FeedFrame =
+  /** An event for these registrations; an id twice = delivered twice (etcd's removal callback). */
+  | { type: "event"; ids: number[]; event: V2Event }
+  /** The member forgot its registrations (it woke from hibernation): register them again. */
+  | { type: "resync" };

@@ -1,15 +1,23 @@
 /**
- * Watchers held by a member as hibernatable WebSockets (architecture §10): the front Worker
- * holds the client's long poll and one WebSocket to a member; the member can hibernate while
- * the socket stays open, and its apply loop pushes matching events in index order.
+ * Watchers held by a member (architecture §10): the front Worker holds each client's long poll
+ * or stream, and each Worker isolate holds one hibernatable WebSocket to a member, its *feed*,
+ * for all of its watches on that member. A watch registers over RPC (`register`, from the
+ * request that watches) and its events come back on the feed: one frame per event per isolate,
+ * naming every registration it is for, so a write with 1,000 watchers in one isolate is one
+ * frame, not 1,000.
  *
- * Frames (JSON text), member → Worker:
- *   {"type":"start","etcdIndex","raftIndex","raftTerm"} | {"type":"error","error"}
- *   {"type":"event","event"}   (then the member closes a one-shot watch)
+ * Frames (JSON text), member → Worker: see FeedFrame in rpc-types.ts. Worker → member:
+ *   {"type":"cancel","ids":[…]}   and "ping" (answered "pong" by the platform, without waking us)
  *
- * A watch registered with `replay=true` (the Worker resuming a watch whose member went away)
- * gets every matching event since `since` from the history, not only the first: etcd's stream
- * quirk (a stream answered from history stops there) is for a client's own waitIndex.
+ * Registrations live in memory only. A member that wakes from hibernation has its feeds (the
+ * sockets survive) but not their registrations: it asks each feed to `resync`, and the Worker
+ * registers its watches again from the index after the last event each delivered, with replay
+ * from the history. So nothing is written per watch, and nothing is lost across hibernation.
+ *
+ * A registration with `replay` (the Worker re-registering a watch after a feed broke, or after
+ * a resync) gets every matching event since `since` from the history, not only the first:
+ * etcd's stream quirk (a stream answered from history stops there) is for a client's own
+ * waitIndex.
  *
  * @module
  */
@@ -18,156 +26,214 @@ import { isAtOrBelow } from "../store/path.js";
 import type { Replica } from "./replica.js";
 import { accessDeniedError, type Published, type WatchIndex } from "./state-machine.js";
 import type { Access } from "../auth/types.js";
-import type { V2Event } from "../store/types.js";
-
-/** The watch's permission question as the Worker sends it: JSON, or "internal" for the cluster's own. */
-function allowedWatch(replica: Replica, raw: string | null): boolean {
-  if (raw === "internal") return true;
-  if (!raw) return false; // fail closed: every client watch carries its question
-  return replica.stateMachine.allows(JSON.parse(raw) as Access);
-}
+import type { V2Error, V2Event } from "../store/types.js";
+import type { FeedFrame, WatchAddReply, WatchRegistration } from "./rpc-types.js";
 
 /**
- * Events a resumed stream (`replay`) may be sent from the history at once: the Worker buffers
- * at most this many for its client (watchEventsBufferedMax), so more would drop it anyway.
+ * Events a replaying registration may be answered from the history at once: the Worker
+ * buffers at most this many for its client (watchEventsBufferedMax), so more would drop it anyway.
  */
 export const watchReplayEventsMax = 100;
 
-/** Open watch sockets one member holds (each a hibernatable WebSocket); beyond, a watch is refused. */
+/** Watches registered with one member, over all feeds; beyond, a registration is refused. */
 export const watchersPerMemberMax = 10_000;
-const watchTag = "watch";
+/** Feed sockets one member holds (one per Worker isolate that watches it); beyond, refused. */
+export const watchFeedsPerMemberMax = 10_000;
+/** A feed id's length: the Worker's random UUID. */
+const feedIdCharsMax = 64;
+const feedTag = "feed";
 
-interface Attachment {
+interface Registration {
+  id: number;
   path: string;
   recursive: boolean;
   stream: boolean;
   /** Deliver only events with index ≥ since. */
   since: number;
-  /** A one-shot watch that already fired, or a stream answered from history (etcd's quirk). */
-  done: boolean;
+}
+
+interface Feed {
+  id: string;
+  ws: WebSocket;
+  regs: Map<number, Registration>;
+}
+
+/** The watch's permission question as the Worker sends it: JSON, or "internal" for the cluster's own. */
+function allowedWatch(replica: Replica, raw: string): boolean {
+  if (raw === "internal") return true;
+  if (!raw) return false; // fail closed: every client watch carries its question
+  return replica.stateMachine.allows(JSON.parse(raw) as Access);
+}
+
+function watchError(cause: string, index: number): V2Error {
+  return { errorCode: 300, message: "Raft Internal Error", cause, index };
 }
 
 export class WatchHub implements WatchIndex {
-  /**
-   * The open watches, in memory: publish runs on every apply and must not decode an attachment
-   * per socket. The attachments are the copy that survives hibernation; this map is rebuilt from
-   * them when the object wakes.
-   */
-  private readonly live = new Map<WebSocket, Attachment>();
+  private readonly feeds = new Map<string, Feed>();
+  private readonly bySocket = new Map<WebSocket, Feed>();
+  private registered = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
     /** ETCD_EVENT_HISTORY_MAX: how far back a waitIndex is answered from SQLite. */
     readonly historyEventsMax: number,
   ) {
-    for (const ws of ctx.getWebSockets(watchTag)) {
-      const att = ws.deserializeAttachment() as Attachment | null;
-      if (att && !att.done) this.live.set(ws, att);
+    // A feed's keep-alive is answered by the platform: an idle cluster with open watches stays hibernated.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    for (const ws of ctx.getWebSockets(feedTag)) {
+      const att = ws.deserializeAttachment() as { feed?: string } | null;
+      if (!att?.feed) continue;
+      this.adopt(att.feed, ws);
+      this.send(this.bySocket.get(ws)!, { type: "resync" });
     }
   }
 
   watcherCount(): number {
-    return this.live.size;
+    return this.registered;
   }
 
   watchedPathsBelow(dirPath: string): readonly string[] {
     const out: string[] = [];
-    for (const att of this.live.values()) if (att.path !== dirPath && isAtOrBelow(att.path, dirPath)) out.push(att.path);
+    for (const feed of this.feeds.values()) {
+      for (const r of feed.regs.values()) if (r.path !== dirPath && isAtOrBelow(r.path, dirPath)) out.push(r.path);
+    }
     return out;
   }
 
-  open(request: Request, replica: Replica): Response {
+  /** A Worker isolate's feed: `GET /watch-feed?feed=<id>` with `Upgrade: websocket`. */
+  openFeed(request: Request): Response {
     if (request.headers.get("Upgrade") !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
-    const url = new URL(request.url);
-    const path = url.searchParams.get("path") ?? "/";
-    const recursive = url.searchParams.get("recursive") === "true";
-    const stream = url.searchParams.get("stream") === "true";
-    const sinceIndex = Number(url.searchParams.get("since") ?? "0");
-    const replay = url.searchParams.get("replay") === "true";
+    const id = new URL(request.url).searchParams.get("feed") ?? "";
+    if (!id || id.length > feedIdCharsMax) return new Response("feed: an id of 1 to 64 characters is required", { status: 400 });
+    if (this.feeds.size >= watchFeedsPerMemberMax && !this.feeds.has(id)) return new Response("too many watch feeds", { status: 503 });
+    const old = this.feeds.get(id);
+    if (old) this.drop(old, "replaced");
     const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server, [watchTag]);
-    const status = replica.status();
+    const server = pair[1];
+    this.ctx.acceptWebSocket(server, [feedTag]);
+    server.serializeAttachment({ feed: id });
+    this.adopt(id, server);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** Register a watch on feed `feedId`: the start, what the history answers, then live events on the feed. */
+  register(replica: Replica, feedId: string, reg: WatchRegistration): WatchAddReply {
+    const feed = this.feeds.get(feedId);
+    if (!feed) return { kind: "noFeed" };
     const etcdIndex = replica.stateMachine.index();
-    if (this.live.size >= watchersPerMemberMax) {
-      server.send(JSON.stringify({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause: "too many watchers", index: etcdIndex } }));
-      server.close(1013, "too many watchers");
-      return new Response(null, { status: 101, webSocket: client });
+    if (!Number.isSafeInteger(reg.id) || !Number.isSafeInteger(reg.since) || reg.since < 0 || typeof reg.path !== "string") {
+      return { kind: "error", error: watchError("malformed watch registration", etcdIndex) };
     }
-    if (!allowedWatch(replica, url.searchParams.get("access"))) {
-      server.send(JSON.stringify({ type: "error", error: accessDeniedError }));
-      server.close(1000, "access denied");
-      return new Response(null, { status: 101, webSocket: client });
-    }
-    const history = sinceIndex > 0 ? replica.stateMachine.scanHistory(path, recursive, sinceIndex) : null;
-    if (history && !history.ok) {
-      server.send(JSON.stringify({ type: "error", error: history.error }));
-      server.close(1000, "history cleared");
-      return new Response(null, { status: 101, webSocket: client });
-    }
-    server.send(JSON.stringify({ type: "start", etcdIndex, raftIndex: status.commit, raftTerm: status.term }));
-    const since = sinceIndex > 0 ? sinceIndex : etcdIndex + 1;
-    const live: Attachment = { path, recursive, stream, since: Math.max(since, etcdIndex + 1), done: false };
-    if (history && history.event && stream && replay) {
-      // A resumed stream: every matching event since, then live ones (all of these are ≤ etcdIndex).
+    if (this.registered >= watchersPerMemberMax) return { kind: "error", error: watchError(`too many watchers (${watchersPerMemberMax} on this member)`, etcdIndex) };
+    if (!allowedWatch(replica, reg.access)) return { kind: "error", error: accessDeniedError };
+    const status = replica.status();
+    const head = { kind: "started" as const, etcdIndex, raftIndex: status.commit, raftTerm: status.term };
+    const history = reg.since > 0 ? replica.stateMachine.scanHistory(reg.path, reg.recursive, reg.since) : null;
+    if (history && !history.ok) return { kind: "error", error: history.error };
+    const events: V2Event[] = [];
+    if (history?.event && reg.stream && reg.replay) {
+      // Every matching event since (all ≤ etcdIndex), then live ones.
       let event: V2Event | null = history.event;
-      for (let sent = 0; event; sent++) {
-        if (sent === watchReplayEventsMax) {
-          const cause = `watch dropped: more than ${watchReplayEventsMax} events to resume from ${sinceIndex}`;
-          server.send(JSON.stringify({ type: "error", error: { errorCode: 300, message: "Raft Internal Error", cause, index: etcdIndex } }));
-          server.close(1000, "too far behind");
-          return new Response(null, { status: 101, webSocket: client });
+      while (event) {
+        if (events.length === watchReplayEventsMax) {
+          return { kind: "error", error: watchError(`watch dropped: more than ${watchReplayEventsMax} events to resume from ${reg.since}`, etcdIndex) };
         }
-        server.send(JSON.stringify({ type: "event", event }));
-        const next = replica.stateMachine.scanHistory(path, recursive, event.node.modifiedIndex + 1);
+        events.push(event);
+        const next = replica.stateMachine.scanHistory(reg.path, reg.recursive, event.node.modifiedIndex + 1);
         event = next.ok ? next.event : null;
       }
-    } else if (history && history.event) {
-      server.send(JSON.stringify({ type: "event", event: history.event }));
-      if (!stream) server.close(1000, "done");
-      server.serializeAttachment({ ...live, since, done: true } satisfies Attachment);
-      return new Response(null, { status: 101, webSocket: client });
+    } else if (history?.event) {
+      // A long poll's one event, or a stream answered from history: etcd sends nothing after it.
+      return { ...head, events: [history.event], done: true };
     }
-    server.serializeAttachment(live);
-    this.live.set(server, live);
-    return new Response(null, { status: 101, webSocket: client });
+    const live: Registration = { id: reg.id, path: reg.path, recursive: reg.recursive, stream: reg.stream, since: etcdIndex + 1 };
+    if (!feed.regs.has(reg.id)) this.registered++;
+    feed.regs.set(reg.id, live);
+    return { ...head, events, done: false };
   }
 
   publish(events: Published[]): void {
-    if (this.live.size === 0) return;
+    if (this.registered === 0) return;
     for (const { event, removedPaths } of events) {
-      // One encoding per event, whatever the number of watchers.
-      let frame: string | null = null;
-      for (const [ws, att] of this.live) {
-        const times = liveDeliveries({ path: att.path, recursive: att.recursive, stream: att.stream, sinceIndex: att.since }, event, removedPaths);
-        if (times === 0) continue;
-        frame ??= JSON.stringify({ type: "event", event });
-        for (let i = 0; i < times; i++) ws.send(frame);
-        if (!att.stream) this.close(ws, "done");
+      // One encoding per event, one frame per feed, whatever the number of watchers.
+      let encoded: string | null = null;
+      for (const feed of this.feeds.values()) {
+        const ids: number[] = [];
+        for (const r of feed.regs.values()) {
+          const times = liveDeliveries({ path: r.path, recursive: r.recursive, stream: r.stream, sinceIndex: r.since }, event, removedPaths);
+          for (let i = 0; i < times; i++) ids.push(r.id);
+          if (times > 0 && !r.stream) this.unregister(feed, r.id);
+        }
+        if (ids.length === 0) continue;
+        encoded ??= JSON.stringify(event);
+        this.sendText(feed, `{"type":"event","ids":[${ids.join(",")}],"event":${encoded}}`);
       }
     }
   }
 
-  /** End every watch (the state they watched was replaced). */
-  closeAll(): void {
-    for (const ws of this.ctx.getWebSockets(watchTag)) {
-      this.live.delete(ws);
-      try {
-        ws.close(1000, "closed");
-      } catch {
-        // already closed
-      }
-    }
-  }
-
-  close(ws: WebSocket, reason = "closed"): void {
-    // A closing socket stays in getWebSockets() until the handshake ends: it stops counting now.
-    if (!this.live.delete(ws)) return;
+  /** A frame from a Worker: cancelled registrations. */
+  message(ws: WebSocket, data: string | ArrayBuffer): void {
+    const feed = this.bySocket.get(ws);
+    if (!feed || typeof data !== "string") return;
+    let msg: { type?: unknown; ids?: unknown };
     try {
-      ws.serializeAttachment({ ...(ws.deserializeAttachment() as Attachment), done: true } satisfies Attachment);
-      ws.close(1000, reason);
+      msg = JSON.parse(data) as typeof msg;
     } catch {
-      // already closed
+      return;
     }
+    if (msg.type !== "cancel" || !Array.isArray(msg.ids)) return;
+    for (const id of msg.ids) if (typeof id === "number") this.unregister(feed, id);
+  }
+
+  /** The feed's socket closed or failed: its registrations go with it. */
+  closed(ws: WebSocket): void {
+    const feed = this.bySocket.get(ws);
+    if (feed) this.drop(feed, "closed");
+  }
+
+  /** End every feed (the state they watched was replaced): the Workers register their watches again. */
+  closeAll(): void {
+    for (const feed of [...this.feeds.values()]) this.drop(feed, "closed");
+    for (const ws of this.ctx.getWebSockets(feedTag)) close(ws, "closed");
+  }
+
+  private adopt(id: string, ws: WebSocket): void {
+    const feed: Feed = { id, ws, regs: new Map() };
+    this.feeds.set(id, feed);
+    this.bySocket.set(ws, feed);
+  }
+
+  private unregister(feed: Feed, id: number): void {
+    if (feed.regs.delete(id)) this.registered--;
+  }
+
+  private drop(feed: Feed, reason: string): void {
+    if (this.feeds.get(feed.id) === feed) this.feeds.delete(feed.id);
+    this.bySocket.delete(feed.ws);
+    this.registered -= feed.regs.size;
+    feed.regs.clear();
+    close(feed.ws, reason);
+  }
+
+  private send(feed: Feed, frame: FeedFrame): void {
+    this.sendText(feed, JSON.stringify(frame));
+  }
+
+  private sendText(feed: Feed, text: string): void {
+    try {
+      feed.ws.send(text);
+    } catch {
+      // The Worker went away; its close event is on its way.
+      this.drop(feed, "send failed");
+    }
+  }
+}
+
+function close(ws: WebSocket, reason: string): void {
+  try {
+    ws.close(1000, reason);
+  } catch {
+    // already closed
   }
 }
