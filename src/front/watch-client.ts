@@ -47,6 +47,8 @@ export const feedSilentMsMax = 10_000;
 /** How often each idle watch checks its feed, at least; more rarely with many watches (≤ 200 checks/s). */
 const feedCheckMsMin = 5_000;
 const feedChecksPerSecondMax = 200;
+/** Cancelled ids a feed remembers (so late frames do not cancel them again); then it forgets. */
+const feedToldIdsMax = 10_000;
 const resumeBackoffMs = [50, 100, 200, 400, 800, 1_000];
 
 let isolateWatchers = 0;
@@ -113,6 +115,8 @@ class Feed {
   private lastHeardMs = Date.now();
   private lastPingMs = Date.now();
   private cancels: number[] = [];
+  /** Ids already cancelled: frames that were on their way do not cancel them again. */
+  private told = new Set<number>();
   private pump: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -152,6 +156,7 @@ class Feed {
 
   /** Tell the member to let `id` go even though it is no longer routed (cancelled before it was registered). */
   cancelLate(id: number): void {
+    this.told.delete(id);
     if (!this.dead && !this.cancels.includes(id)) this.cancels.push(id);
   }
 
@@ -188,7 +193,7 @@ class Feed {
     for (const id of frame.ids) {
       const w = this.watches.get(id);
       if (w) w.deliver(frame.event);
-      else if (!this.cancels.includes(id)) this.cancels.push(id); // a watch that ended while the event was on its way
+      else if (!this.told.has(id) && !this.cancels.includes(id)) this.cancels.push(id); // ended while the event was on its way
     }
     this.flush();
   }
@@ -207,6 +212,8 @@ class Feed {
     if (this.cancels.length === 0 || !this.ws) return;
     const ids = this.cancels;
     this.cancels = [];
+    if (this.told.size > feedToldIdsMax) this.told.clear();
+    for (const id of ids) this.told.add(id);
     quietly(() => this.ws!.send(JSON.stringify({ type: "cancel", ids })));
   }
 }
