@@ -122,7 +122,8 @@ export class WatchHub implements WatchIndex {
     const feed = this.feeds.get(feedId);
     if (!feed) return { kind: "noFeed" };
     const etcdIndex = replica.stateMachine.index();
-    if (!Number.isSafeInteger(reg.id) || !Number.isSafeInteger(reg.since) || reg.since < 0 || typeof reg.path !== "string") {
+    // `since` may lie beyond 2^53 (a client's waitIndex): such a watch waits for ever, as in etcd.
+    if (!Number.isSafeInteger(reg.id) || !(reg.since >= 0) || typeof reg.path !== "string") {
       return { kind: "error", error: watchError("malformed watch registration", etcdIndex) };
     }
     if (this.registered >= watchersPerMemberMax) return { kind: "error", error: watchError(`too many watchers (${watchersPerMemberMax} on this member)`, etcdIndex) };
@@ -147,7 +148,8 @@ export class WatchHub implements WatchIndex {
       // A long poll's one event, or a stream answered from history: etcd sends nothing after it.
       return { ...head, events: [history.event], done: true };
     }
-    const live: Registration = { id: reg.id, path: reg.path, recursive: reg.recursive, stream: reg.stream, since: etcdIndex + 1 };
+    // A future waitIndex waits for its own index; replayed events end at etcdIndex.
+    const live: Registration = { id: reg.id, path: reg.path, recursive: reg.recursive, stream: reg.stream, since: Math.max(reg.since, etcdIndex + 1) };
     if (!feed.regs.has(reg.id)) this.registered++;
     feed.regs.set(reg.id, live);
     return { ...head, events, done: false };

@@ -87,6 +87,21 @@ describe("watch feeds", () => {
     feed.ws.close(1000, "done");
   });
 
+  it("holds a future waitIndex until its own index", async () => {
+    const l = await leader();
+    const feed = await openFeed(l.name);
+    const now = await member(l.name).propose(address(l.name), "feed-5", req("PUT", "/feed/e", "0"));
+    if (now.kind !== "done") throw new Error("write failed");
+    const future = reg("/feed/e", { since: now.etcdIndex + 2 });
+    expect((await member(l.name).watchAdd(address(l.name), feed.id, future)).kind).toBe("started");
+    for (const [i, v] of ["1", "2"].entries()) await member(l.name).propose(address(l.name), `feed-6-${i}`, req("PUT", "/feed/e", v));
+    const frame = await eventually("the event at its index", async () => feed.frames.find((f) => f !== "pong" && f.type === "event"));
+    if (frame === "pong" || frame.type !== "event") throw new Error("not an event");
+    expect([frame.event.node.value, frame.event.node.modifiedIndex]).toEqual(["2", now.etcdIndex + 2]);
+    expect(feed.frames.filter((f) => f !== "pong" && f.type === "event")).toHaveLength(1);
+    feed.ws.close(1000, "done");
+  });
+
   it("drops a feed's registrations when it closes", async () => {
     const l = await leader();
     const before = await watchers(l.name);
