@@ -165,7 +165,11 @@ class Feed {
     this.watches.delete(id);
   }
 
-  /** The feed is gone: every watch on it registers again, on a new feed. */
+  /**
+   * The feed is gone: every watch on it registers again, on a new feed. Called from another
+   * request (a watch that found it silent), closing the socket and the pump fails quietly and
+   * the pump's next turn does it.
+   */
   lose(): void {
     if (this.dead) return;
     this.dead = true;
@@ -199,7 +203,12 @@ class Feed {
   }
 
   private tick(): void {
-    if (this.dead) return;
+    if (this.dead) {
+      // Lost from another request, which may not touch the socket or this timer: done here.
+      quietly(() => this.ws?.close(1000, "lost"));
+      if (this.pump) clearInterval(this.pump);
+      return;
+    }
     if (!this.usable()) return this.lose();
     if (Date.now() - this.lastPingMs >= feedPingMs) {
       this.lastPingMs = Date.now();
@@ -420,19 +429,20 @@ class MemberWatch {
     w?.();
   }
 
-  /** Resolves when poked, or after the feed check interval (a timer of this request's own). */
-  private idle(): Promise<void> {
+  /**
+   * Resolves when poked, or after the feed check interval (a timer of this request's own). The
+   * poke may come from the feed's request, so it only resolves: the timer belongs to this
+   * request and is cleared here, after the wake.
+   */
+  private async idle(): Promise<void> {
     const ms = Math.max(feedCheckMsMin, Math.ceil((isolateWatchers / feedChecksPerSecondMax) * 1000));
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      timer = setTimeout(resolve, ms);
     });
+    this.wake = null;
+    clearTimeout(timer);
   }
 
   async *events(): AsyncGenerator<V2Event> {

@@ -89,3 +89,21 @@ describe("a client that goes away", () => {
     await waitFor(async () => (await watchers()) <= before, 15_000);
   });
 });
+
+describe("streams that share their isolate's feed to a member", () => {
+  // The feed's listener runs in another request than the watches it wakes: a wake that touched
+  // the watch's own timer from there failed, and the event waited for that timer (3.5 s here).
+  it("each get every event promptly, also after idling between writes", async () => {
+    const streams = await Promise.all([openWatch("/shared?wait=true&stream=true"), openWatch("/shared?wait=true&stream=true")]);
+    const readers = streams.map(({ res }) => res.body!.getReader());
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 1_500)); // idle, as between config changes
+      await cluster.put(`${p}/shared`, `v${i}`);
+      for (const reader of readers) {
+        const [line] = await readLines(reader, 1, 2_500);
+        expect(JSON.parse(line!)).toMatchObject({ node: { key: `${p}/shared`, value: `v${i}` } });
+      }
+    }
+    for (const { ctl } of streams) ctl.abort();
+  });
+});
