@@ -38,7 +38,8 @@ devEnv.proxy.onReloadComplete = (event) => {
 const worker = await devEnv.startWorker({
   config: opts.config,
   bindings,
-  dev: { inspector: false, server: { hostname: "127.0.0.1", port: opts.port }, ...(opts.persistTo ? { persist: opts.persistTo } : {}), logLevel: "warn" },
+  // watch: false — an edit to src/ must not restart a cluster in the middle of a measurement.
+  dev: { inspector: false, watch: false, server: { hostname: "127.0.0.1", port: opts.port }, ...(opts.persistTo ? { persist: opts.persistTo } : {}), logLevel: "warn" },
 });
 await worker.ready;
 await directKnown;

@@ -86,15 +86,17 @@ function feedFor(stub: Stub, member: MemberAddress): Feed {
   return feed;
 }
 
-/** `value`, or a rejection after `ms`: a watch never waits on another request without a timer of its own. */
-function within<T>(value: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
-    value.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e: unknown) => (clearTimeout(timer), reject(e)),
-    );
-  });
+/**
+ * `value`, or a rejection after `ms`: a watch never waits on another request without a timer of
+ * its own. The timer is cleared here, in the waiting request: `value` settles in another.
+ */
+async function within<T>(value: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([value, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)))]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
 }
 
 function quietly(f: () => void): void {
@@ -166,18 +168,14 @@ class Feed {
   }
 
   /**
-   * The feed is gone: every watch on it registers again, on a new feed. Called from another
-   * request (a watch that found it silent), closing the socket and the pump fails quietly and
-   * the pump's next turn does it.
+   * The feed is gone: every watch on it registers again, on a new feed. It may be called from
+   * any request, so it touches neither the socket nor the pump: the pump's next turn, in the
+   * request that owns both, closes them.
    */
   lose(): void {
     if (this.dead) return;
     this.dead = true;
     if (feeds.get(this.key) === this) feeds.delete(this.key);
-    const pump = this.pump;
-    if (pump) quietly(() => clearInterval(pump));
-    const ws = this.ws;
-    if (ws) quietly(() => ws.close(1000, "lost"));
     const lost = [...this.watches.values()];
     this.watches.clear();
     for (const w of lost) w.feedLost(this);
@@ -204,7 +202,6 @@ class Feed {
 
   private tick(): void {
     if (this.dead) {
-      // Lost from another request, which may not touch the socket or this timer: done here.
       quietly(() => this.ws?.close(1000, "lost"));
       if (this.pump) clearInterval(this.pump);
       return;
@@ -442,7 +439,7 @@ class MemberWatch {
       timer = setTimeout(resolve, ms);
     });
     this.wake = null;
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 
   async *events(): AsyncGenerator<V2Event> {

@@ -233,7 +233,7 @@ describe("watch client", () => {
       skew = feedSilentMsMax + 1; // the feed's request ended: no pong comes
       expect((await next).value?.node.modifiedIndex).toBe(9);
       expect(m.feeds).toHaveLength(2);
-      expect(m.feeds[0]!.closed).toBe("lost");
+      await until(() => m.feeds[0]!.closed === "lost"); // by its own pump
     } finally {
       Date.now = realNow;
     }
