@@ -186,10 +186,15 @@ class Feed {
     if (data === "pong") return;
     const frame = JSON.parse(data) as FeedFrame;
     if (frame.type === "resync") {
-      // The member forgot every registration: each watch registers again (its own request does).
-      const lost = [...this.watches.values()];
+      // The member forgot the registrations it had before it slept: each watch registers again
+      // (its own request does). Those it took since it woke are let go, so none is counted twice.
+      const lost = [...this.watches];
       this.watches.clear();
-      for (const w of lost) w.feedLost(this);
+      for (const [id, w] of lost) {
+        this.cancelLate(id);
+        w.feedLost(this);
+      }
+      this.flush();
       return;
     }
     for (const id of frame.ids) {
@@ -323,7 +328,9 @@ class MemberWatch {
       return reply;
     }
     if (this.feed !== feed || this.id !== id) {
-      // The feed broke while the member answered: what it answered from history still stands.
+      // The feed broke or was resynced while the member answered: what it answered from history
+      // still stands, the registration does not (a feed still open lets it go).
+      feed.cancelLate(id);
       this.lost = !this.closed;
     }
     this.next ||= since || reply.etcdIndex + 1;

@@ -208,6 +208,8 @@ describe("watch client", () => {
     expect(m.feeds).toHaveLength(1);
     expect([m.regs[1]!.reg.since, m.regs[1]!.reg.replay]).toEqual([9, true]);
     expect(m.regs[1]!.reg.id).not.toBe(m.regs[0]!.reg.id);
+    // The old id is let go too: had the member taken it after it woke, it would count twice.
+    expect(m.live().cancelled()).toEqual([m.regs[0]!.reg.id]);
   });
 
   test("a watch whose events left the history while its feed was down ends with etcd's 401", async () => {
