@@ -36,6 +36,8 @@ export const watchEventsBufferedMax = 100;
 export const watchersPerIsolateMax = 10_000;
 /** How long a watch whose member went away keeps trying to register again before it ends. */
 export const watchResumeMsMax = 15_000;
+/** How long a watch waits for the member to answer its registration (etcd's request timeout). */
+export const watchRegisterMsMax = 7_000;
 /** How long a watch waits for its isolate's feed to a member to open. */
 export const feedOpenMsMax = 5_000;
 /** How often a feed's request sends what its watches queued (cancellations). */
@@ -304,7 +306,7 @@ class MemberWatch {
     feed.watches.set(id, this);
     let reply: WatchAddReply;
     try {
-      reply = (await stub.watchAdd(member, feed.id, {
+      const registered = stub.watchAdd(member, feed.id, {
         id,
         path: this.req.path,
         recursive: this.req.recursive,
@@ -312,9 +314,12 @@ class MemberWatch {
         since,
         replay,
         access: this.access ? JSON.stringify(this.access) : "internal",
-      })) as WatchAddReply;
+      }) as Promise<WatchAddReply>;
+      reply = await within(registered, watchRegisterMsMax, "watch registration");
     } catch (e) {
-      this.detach(true);
+      // Unanswered or failed: if the member took it after all, the feed lets it go.
+      this.detach(false);
+      feed.cancelLate(id);
       throw e;
     }
     if (reply.kind === "noFeed") feed.lose();

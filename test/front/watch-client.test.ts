@@ -1,8 +1,8 @@
 // Unit tests: the Worker's watch client against a scripted member — one feed per member shared
 // by the isolate's watches, registrations over RPC, the slow-client buffer, cancellation on the
 // feed, re-registration with replay when a feed breaks or the member asks for a resync.
-import { afterEach, describe, expect, test } from "vitest";
-import { feedSilentMsMax, isolateFeedCount, isolateWatcherCount, openWatch, watchEventsBufferedMax } from "../../src/front/watch-client.js";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { feedSilentMsMax, isolateFeedCount, isolateWatcherCount, openWatch, watchEventsBufferedMax, watchRegisterMsMax } from "../../src/front/watch-client.js";
 import { watchResponse } from "../../src/http/watch.js";
 import type { FeedFrame, WatchAddReply, WatchRegistration } from "../../src/member/rpc-types.js";
 import type { V2Event } from "../../src/store/types.js";
@@ -220,6 +220,32 @@ describe("watch client", () => {
     m.feeds[0]!.close(1006, "member crashed");
     const res = await watchResponse(async () => start, true, "abc", () => 0, new AbortController().signal);
     expect(JSON.parse(await res.text())).toEqual(cleared);
+  });
+
+  test(`a registration the member does not answer in ${watchRegisterMsMax} ms fails the watch, and is let go if it lands later`, async () => {
+    vi.useFakeTimers();
+    try {
+      const m = member();
+      const before = isolateWatcherCount();
+      const hanging = m.stub.watchAdd;
+      let id = 0;
+      m.stub.watchAdd = async (_to, _feed, reg) => {
+        id = reg.id;
+        return new Promise<never>(() => {});
+      };
+      const started = m.open().then(
+        () => "opened",
+        (e: Error) => e.message,
+      );
+      await vi.advanceTimersByTimeAsync(watchRegisterMsMax + 1);
+      expect(await started).toBe(`watch registration: no answer in ${watchRegisterMsMax} ms`);
+      expect(isolateWatcherCount()).toBe(before);
+      await vi.advanceTimersByTimeAsync(500); // the feed's pump
+      expect(m.live().cancelled()).toEqual([id]);
+      m.stub.watchAdd = hanging;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test(`a feed not heard from for ${feedSilentMsMax} ms is given up for a new one`, async () => {
