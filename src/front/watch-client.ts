@@ -118,9 +118,9 @@ class Feed {
   private dead = false;
   private lastHeardMs = Date.now();
   private lastPingMs = Date.now();
-  private cancels: number[] = [];
+  private readonly cancels = new Set<number>();
   /** Ids already cancelled: frames that were on their way do not cancel them again. */
-  private told = new Set<number>();
+  private readonly told = new Set<number>();
   private pump: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -155,13 +155,13 @@ class Feed {
 
   /** Stop routing to `id`; the member is told on the feed's next turn. */
   cancel(id: number): void {
-    if (this.watches.delete(id) && !this.dead) this.cancels.push(id);
+    if (this.watches.delete(id) && !this.dead) this.cancels.add(id);
   }
 
   /** Tell the member to let `id` go even though it is no longer routed (cancelled before it was registered). */
   cancelLate(id: number): void {
     this.told.delete(id);
-    if (!this.dead && !this.cancels.includes(id)) this.cancels.push(id);
+    if (!this.dead) this.cancels.add(id);
   }
 
   /** Stop routing to `id`, which the member has already let go (a one-shot that fired). */
@@ -202,7 +202,7 @@ class Feed {
     for (const id of frame.ids) {
       const w = this.watches.get(id);
       if (w) w.deliver(frame.event);
-      else if (!this.told.has(id) && !this.cancels.includes(id)) this.cancels.push(id); // ended while the event was on its way
+      else if (!this.told.has(id)) this.cancels.add(id); // ended while the event was on its way
     }
     this.flush();
   }
@@ -222,9 +222,9 @@ class Feed {
   }
 
   private flush(): void {
-    if (this.cancels.length === 0 || !this.ws) return;
-    const ids = this.cancels;
-    this.cancels = [];
+    if (this.cancels.size === 0 || !this.ws) return;
+    const ids = [...this.cancels];
+    this.cancels.clear();
     if (this.told.size > feedToldIdsMax) this.told.clear();
     for (const id of ids) this.told.add(id);
     quietly(() => this.ws!.send(JSON.stringify({ type: "cancel", ids })));

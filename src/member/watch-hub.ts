@@ -72,7 +72,6 @@ function watchError(cause: string, index: number): V2Error {
 export class WatchHub implements WatchIndex {
   private readonly feeds = new Map<string, Feed>();
   private readonly bySocket = new Map<WebSocket, Feed>();
-  private registered = 0;
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -90,7 +89,9 @@ export class WatchHub implements WatchIndex {
   }
 
   watcherCount(): number {
-    return this.registered;
+    let n = 0;
+    for (const feed of this.feeds.values()) n += feed.regs.size;
+    return n;
   }
 
   watchedPathsBelow(dirPath: string): readonly string[] {
@@ -126,7 +127,7 @@ export class WatchHub implements WatchIndex {
     if (!Number.isSafeInteger(reg.id) || !(reg.since >= 0) || typeof reg.path !== "string") {
       return { kind: "error", error: watchError("malformed watch registration", etcdIndex) };
     }
-    if (this.registered >= watchersPerMemberMax) return { kind: "error", error: watchError(`too many watchers (${watchersPerMemberMax} on this member)`, etcdIndex) };
+    if (!feed.regs.has(reg.id) && this.watcherCount() >= watchersPerMemberMax) return { kind: "error", error: watchError(`too many watchers (${watchersPerMemberMax} on this member)`, etcdIndex) };
     if (!allowedWatch(replica, reg.access)) return { kind: "error", error: accessDeniedError };
     const status = replica.status();
     const head = { kind: "started" as const, etcdIndex, raftIndex: status.commit, raftTerm: status.term };
@@ -150,13 +151,12 @@ export class WatchHub implements WatchIndex {
     }
     // A future waitIndex waits for its own index; replayed events end at etcdIndex.
     const live: Registration = { id: reg.id, path: reg.path, recursive: reg.recursive, stream: reg.stream, since: Math.max(reg.since, etcdIndex + 1) };
-    if (!feed.regs.has(reg.id)) this.registered++;
     feed.regs.set(reg.id, live);
     return { ...head, events, done: false };
   }
 
   publish(events: Published[]): void {
-    if (this.registered === 0) return;
+    if (this.feeds.size === 0) return;
     for (const { event, removedPaths } of events) {
       // One encoding per event, one frame per feed, whatever the number of watchers.
       let encoded: string | null = null;
@@ -165,7 +165,7 @@ export class WatchHub implements WatchIndex {
         for (const r of feed.regs.values()) {
           const times = liveDeliveries({ path: r.path, recursive: r.recursive, stream: r.stream, sinceIndex: r.since }, event, removedPaths);
           for (let i = 0; i < times; i++) ids.push(r.id);
-          if (times > 0 && !r.stream) this.unregister(feed, r.id);
+          if (times > 0 && !r.stream) feed.regs.delete(r.id);
         }
         if (ids.length === 0) continue;
         encoded ??= JSON.stringify(event);
@@ -185,7 +185,7 @@ export class WatchHub implements WatchIndex {
       return;
     }
     if (msg.type !== "cancel" || !Array.isArray(msg.ids)) return;
-    for (const id of msg.ids) if (typeof id === "number") this.unregister(feed, id);
+    for (const id of msg.ids) if (typeof id === "number") feed.regs.delete(id);
   }
 
   /** The feed's socket closed or failed: its registrations go with it. */
@@ -206,14 +206,9 @@ export class WatchHub implements WatchIndex {
     this.bySocket.set(ws, feed);
   }
 
-  private unregister(feed: Feed, id: number): void {
-    if (feed.regs.delete(id)) this.registered--;
-  }
-
   private drop(feed: Feed, reason: string): void {
     if (this.feeds.get(feed.id) === feed) this.feeds.delete(feed.id);
     this.bySocket.delete(feed.ws);
-    this.registered -= feed.regs.size;
     feed.regs.clear();
     close(feed.ws, reason);
   }

@@ -65,15 +65,20 @@ function pickEvent(c: MemberCluster): EventName {
   return "tick";
 }
 
+/** One tick of time: what is on the wire first (at most 200 messages), then the tick, each carried out. */
+async function deliverThenTick(c: MemberCluster): Promise<void> {
+  for (let k = 0; k < 200 && c.hasDeliverable(); k++) {
+    c.deliver();
+    await drain(c);
+  }
+  c.tick();
+  await drain(c);
+}
+
 async function idleSpell(c: MemberCluster): Promise<string> {
   const ticks = 1 + c.rand.int(3 * c.params.electionTicks);
   for (let t = 0; t < ticks; t++) {
-    for (let k = 0; k < 200 && c.hasDeliverable(); k++) {
-      c.deliver();
-      await drain(c);
-    }
-    c.tick();
-    await drain(c);
+    await deliverThenTick(c);
     c.checker.check(c.views());
   }
   const evicted = c.rand.chance(0.5) ? `; ${c.evict()}` : "";
@@ -94,12 +99,7 @@ async function isolateLeader(c: MemberCluster): Promise<string> {
   let outcome = "no new leader";
   const ticksMax = 6 * c.params.electionTicks;
   for (let t = 0; t < ticksMax; t++) {
-    for (let k = 0; k < 200 && c.hasDeliverable(); k++) {
-      c.deliver();
-      await drain(c);
-    }
-    c.tick();
-    await drain(c);
+    await deliverThenTick(c);
     c.checker.check(c.views());
     const fresh = c.upMembers().find((m) => m !== old && m.replica?.isLeader());
     if (!fresh) continue;
@@ -109,12 +109,7 @@ async function isolateLeader(c: MemberCluster): Promise<string> {
     }
     outcome = `${fresh.name} leads and acknowledged a write; ${c.quorumRead(old)}`;
     for (let u = 0; u < 2 * c.params.electionTicks; u++) {
-      for (let k = 0; k < 200 && c.hasDeliverable(); k++) {
-        c.deliver();
-        await drain(c);
-      }
-      c.tick();
-      await drain(c);
+      await deliverThenTick(c);
       c.throwIfFailed();
     }
     break;
